@@ -1,0 +1,3 @@
+from litmap.cli import main
+
+main()

@@ -1,0 +1,3 @@
+"""Commands of this group (registered on litmap.cli.app.app)."""
+
+from __future__ import annotations

@@ -1,0 +1,117 @@
+"""The one definition of a record's outcome at a screening stage.
+
+Scope: title/abstract screens canonical records (not merged into another, not removed before
+screening); full text screens the records whose title/abstract outcome is `included` and whose
+latest retrieval says retrieved.
+
+Outcome, in order: the latest resolution if any (`included`/`excluded`, resolved); else from the
+current votes of the reviewers: none -> `unscreened`; votes that differ (at full text, also two
+excludes with different reasons) -> `conflict`; a `maybe` once the required number of votes is in ->
+`conflict`; agreement with at least the required number of votes -> `included`/`excluded`; fewer
+-> `awaiting` (more votes needed).
+
+Everything here is SQL so that status, conflicts and PRISMA counts aggregate in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from litmap.errors import LitmapError
+
+TA = "title-abstract"
+FT = "full-text"
+STAGES = (TA, FT)
+_ALIASES = {"ta": TA, "title-abstract": TA, "title_abstract": TA, "tiab": TA, "ft": FT, "full-text": FT, "full_text": FT, "fulltext": FT}
+
+STATUSES = ("unscreened", "awaiting", "conflict", "included", "excluded")
+
+
+def stage_name(value: str) -> str:
+    """`ta`/`ft` or a full stage name -> the stored stage name; LitmapError otherwise."""
+    try:
+        return _ALIASES[value.strip().lower()]
+    except KeyError:
+        raise LitmapError(f"unknown stage {value!r}; use title-abstract (ta) or full-text (ft)") from None
+
+
+# Canonical records still in play before screening.
+CANONICAL_SQL = """
+select r.id as record_id from records r
+where r.duplicate_of is null
+  and not exists (select 1 from removals m where m.record_id = r.id and m.undone = 0)
+"""
+
+# Latest retrieval per record.
+RETRIEVAL_SQL = """
+select t.record_id, t.retrieved, t.reason, t.file from retrievals t
+join (select max(id) as id from retrievals group by record_id) l on l.id = t.id
+"""
+
+
+def outcome_sql(stage: str) -> str:
+    """SQL selecting (record_id, status, decision, reason, resolved, votes) for every record in
+    scope of `stage`; takes the named parameter `:required` (votes a record needs)."""
+    stage = stage_name(stage)
+    if stage == TA:
+        scope = CANONICAL_SQL
+    else:
+        scope = f"""
+        select ta.record_id from ({outcome_sql(TA)}) ta
+        join ({RETRIEVAL_SQL}) rt on rt.record_id = ta.record_id
+        where ta.status = 'included' and rt.retrieved = 1
+        """
+    reason_rule = "or a.reasons > 1" if stage == FT else ""
+    return f"""
+    select s.record_id,
+      case
+        when res.decision is not null then res.decision || 'd'
+        when a.n is null then 'unscreened'
+        when a.decisions > 1 {reason_rule} then 'conflict'
+        when a.decision = 'maybe' and a.n >= :required then 'conflict'
+        when a.n >= :required then a.decision || 'd'
+        else 'awaiting'
+      end as status,
+      coalesce(res.decision, case when a.decisions = 1 and a.decision != 'maybe' then a.decision end) as decision,
+      coalesce(res.reason, case when a.decisions = 1 and a.reasons = 1 then a.reason end) as reason,
+      res.decision is not null as resolved,
+      coalesce(a.n, 0) as votes
+    from ({scope}) s
+    left join (
+      select record_id, count(*) as n, count(distinct decision) as decisions, min(decision) as decision,
+             count(distinct coalesce(reason, '')) as reasons, min(reason) as reason
+      from current_votes where stage = '{stage}' group by record_id
+    ) a on a.record_id = s.record_id
+    left join (
+      select x.record_id, x.decision, x.reason from resolutions x
+      join (select max(id) as id from resolutions where stage = '{stage}' group by record_id) l on l.id = x.id
+    ) res on res.record_id = s.record_id
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    record_id: int
+    status: str  # one of STATUSES
+    decision: str | None
+    reason: str | None
+    resolved: bool
+    votes: int
+
+
+def outcomes(db: Database, stage: str, required: int = 2) -> Iterator[Outcome]:
+    """Every record in scope of `stage` with its outcome (see the module docstring)."""
+    for row in db.execute(outcome_sql(stage) + " order by s.record_id", {"required": required}):
+        yield Outcome(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
+
+
+def status_counts(db: Database, stage: str, required: int = 2) -> dict[str, int]:
+    """How many records in scope of `stage` have each status (all STATUSES present)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    sql = f"select status, count(*) from ({outcome_sql(stage)}) group by status"
+    for status, n in db.execute(sql, {"required": required}):
+        counts[status] = n
+    return counts
