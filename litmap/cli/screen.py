@@ -1,0 +1,3 @@
+"""The interactive screening view (`litmap screen`, `litmap resolve --interactive`)."""
+
+from __future__ import annotations
