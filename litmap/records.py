@@ -81,7 +81,7 @@ def normalise_doi(value: object) -> str | None:
     match = _DOI_RE.search(text)
     if not match:
         return None
-    doi = match.group(0).lower()
+    doi = re.split(r"&[A-Za-z_]+=", match.group(0))[0].lower()
     doi = re.sub(r"(\[doi\]|\[pii\])$", "", doi)
     return doi.rstrip(".,;)]}'") or None
 
@@ -109,7 +109,7 @@ _GLUED = re.compile(r"^([A-Z][a-z'’\-]+(?:[A-Z][a-z'’\-]+)*?)((?:[A-Z]\.){1,
 def format_author(name: str) -> str | None:
     """One author in any common form -> "Family, Given" (given may be initials)."""
     name = plain(name) or ""
-    name = name.strip(" ;,.") if name.count(",") == 0 else name.strip(" ;")
+    name = name.strip(" ;,")
     if not name or name.lower() in {"et al", "et al.", "anonymous", "[anonymous]"}:
         return None
     if "," in name:

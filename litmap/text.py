@@ -36,7 +36,7 @@ _SYMBOLS = {
     "{": "{", "}": "}", "textunderscore": "_", "textbar": "|", "textless": "<", "textgreater": ">",
 }
 _ACCENT_RE = re.compile(r"\\([`'^\"~=.uvHckrdb])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))")
-_SYMBOL_RE = re.compile(r"\\([A-Za-z]+|[&%$#_{}])(?![A-Za-z])\s?(?:\{\})?")
+_SYMBOL_RE = re.compile(r"\\(?:([A-Za-z]+)(?![A-Za-z])\s?|([&%$#_{}]))(?:\{\})?")
 _FONT_RE = re.compile(r"\\(?:text(?:it|bf|sc|tt|rm|sf|up|sl|normal)|emph|mathrm|mathit|mathbf|textsuperscript|textsubscript|url|href\{[^{}]*\})\s*\{")
 
 
@@ -49,7 +49,7 @@ def _accent(match: re.Match[str]) -> str:
 
 
 def _symbol(match: re.Match[str]) -> str:
-    name = match.group(1)
+    name = match.group(1) or match.group(2)
     return _SYMBOLS.get(name, match.group(0))
 
 
