@@ -11,11 +11,12 @@ from litmap.formats import io
 _BIBTEX = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.M)
 _RIS = re.compile(r"^\s*TY\s\s?-", re.M)
 _OVID = re.compile(r"^<\d+\.?\s*>\s*$", re.M)
-_MEDLINE = re.compile(r"^(?:PMID|OWN )- ", re.M)
+_MEDLINE = re.compile(r"^(?:PMID- |OWN - |PMC - )", re.M)
 _WOS = re.compile(r"^(?:FN |PT [A-Z]$)", re.M)
-_REFER = re.compile(r"^%0 ", re.M)
+_REFER = re.compile(r"^%[0-9A-Z@!#$&()*+^|~?] \S", re.M)
 _XML = re.compile(r"^\s*<(?:\?xml|xml>|records>|!DOCTYPE xml)", re.I)
 _ENDNOTE_XML = re.compile(r"<record>|<records>", re.I)
+_ARRAY_TITLE = re.compile(r'"(?:container-)?title"\s*:\s*\[')
 
 # Column names (lower case) that mark a CSV/TSV as bibliographic.
 _CSV_TITLE_COLUMNS = {
@@ -32,6 +33,15 @@ def _looks_binary(text: str) -> bool:
     return bad > max(8, len(sample) // 50)
 
 
+def _is_refer(text: str) -> bool:
+    """Refer/EndNote tagged: the first line is a `%X value` tag and tags recur (`%T` may come
+    before `%0`, and `%0` may be missing); BibTeX `% comment` lines have a space after `%`."""
+    first = text.lstrip().split("\n", 1)[0]
+    if not _REFER.match(first) or _BIBTEX.search(text):
+        return False
+    return len(_REFER.findall(text[:20000])) >= 3
+
+
 def _json_format(text: str) -> str | None:
     start = text.lstrip()[:1]
     if start not in "[{":
@@ -41,7 +51,8 @@ def _json_format(text: str) -> str | None:
         return "crossref"
     if "openalex.org/" in sample or '"openalex"' in sample:
         return "openalex"
-    if '"DOI"' in sample and '"reference-count"' in sample:
+    if '"reference-count"' in sample and _ARRAY_TITLE.search(sample):
+        # a bare Crossref REST work: titles are arrays; CSL from content negotiation has strings
         return "crossref"
     if any(k in sample for k in ('"issued"', '"container-title"', '"author"', '"title"', '"type"')):
         return "csljson"
@@ -79,7 +90,7 @@ def sniff(text: str, suffix: str = "") -> str | None:
         return "medline"
     if _WOS.search(text[:2000]) and re.search(r"^(?:AU|TI|ER|UT) ", text, re.M):
         return "wos"
-    if _REFER.search(text):
+    if _is_refer(text):
         return "refer"
     if _BIBTEX.search(text):
         return "bibtex"
