@@ -89,7 +89,7 @@ _KIND_PATTERNS = (
     ("reply", re.compile(r"^(reply|replies|response|in reply|in response|authors? reply|author s reply|rebuttal)\b"),
      re.compile(r"\b(reply to|authors? reply|author s reply|in reply to|response to comment\w*)\b")),
     ("comment", re.compile(r"^(comment|comments|commentary|re|letter to the editor|letter)\b"),
-     re.compile(r"\b(comment on|comments on|commentary on|letter to the editor)\b")),
+     re.compile(r"\b(letter to the editor|commentary on)\b")),
     ("editorial", re.compile(r"^(editorial|editor s note|editors note|preface|foreword|introduction to the (mini ?track|special issue))\b"),
      re.compile(r"\b(editorial|introduction to the (minitrack|mini track|special issue))\b")),
     ("protocol", None, re.compile(r"\bprotocol\b")),
@@ -177,12 +177,27 @@ def parse_authors(value: object) -> list[str]:
     return [p for p in (part.strip() for part in parts) if p]
 
 
+# "Adingupu D. D.Gronros J.Heinonen S." : several authors glued into one name by an export.
+_GLUED_LIST = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z])")
+
+
+def split_glued(names: list[str]) -> list[str]:
+    if len(names) != 1 or not _GLUED_LIST.search(names[0]):
+        return names
+    parts = [p.strip(" ,") for p in _GLUED_LIST.split(names[0])]
+    return [p for p in parts if p] if len(parts) > 1 and all(" " in p or "." in p for p in parts) else names
+
+
 _JOURNAL_STOP = {"the", "of", "and", "in", "for", "on", "de", "la", "le", "der", "und", "a", "an", "j", "journal"}
 _CONFERENCE = re.compile(r"\b(conference|conf|proceedings|proc|symposium|symp|workshop|congress|meeting|annual|hicss|amcis|ecis|icis|pacis)\b")
 
 
+# Embase names a journal supplement's meeting: "Circulation. Conference: American Heart Association".
+_MEETING = re.compile(r"\.\s*(conference|congress|meeting)\b.*$", re.I | re.S)
+
+
 def journal_words(value: object) -> list[str]:
-    text = ascii_fold(_clean(value)).replace("&", " and ")
+    text = ascii_fold(_MEETING.sub("", _clean(value))).replace("&", " and ")
     text = re.sub(r"\([^)]*\)", " ", text)  # "(London, England)", "(Print)"
     return _WORD.findall(text)
 
@@ -229,7 +244,8 @@ def pages_range(value: object) -> tuple[str, str]:
     first = _PAGE_TOKEN.match(parts[0].strip())
     if not first or (len(parts) > 1 and _MONTHS.fullmatch(parts[1].strip()[:3] or "") and not parts[1].strip()[:1].isdigit()):
         return "", ""  # "08-Nov": an Excel date, not pages
-    prefix, start = first.group(1), first.group(2).lstrip("0") or "0"
+    # The letter prefix ("e0137960", "S530") is dropped: databases disagree about keeping it.
+    prefix, start = "", first.group(2).lstrip("0") or "0"
     end = ""
     if len(parts) > 1:
         last = _PAGE_TOKEN.match(parts[1].strip())
@@ -282,7 +298,7 @@ def record_keys(title: object, authors: object, year: object, journal: object, v
                 issue: object, pages: object, doi: object, abstract: object, type_: object) -> Keys:
     """The comparison keys of one record from its store columns."""
     words = title_words(title)
-    raw_names = parse_authors(authors)[:8]
+    raw_names = split_glued(parse_authors(authors))[:8]
     names = [author_key(a) for a in raw_names]
     kept = [k for k, n in enumerate(names) if n[0] and n[0] not in ("anonymous", "anon")]
     tokens = "|".join(

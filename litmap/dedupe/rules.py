@@ -23,6 +23,7 @@ RULES: dict[str, str] = {
     "contained-title": "one title is the other without its subtitle or prefix, authors and bibliographic data agree",
     "doi-and-title": "same DOI and similar title and authors",
     "no-authors": "identical titles and matching bibliographic data where a record lacks authors",
+    "same-citation": "identical title, DOI, journal, volume, issue, first page and year; author names romanised differently",
     "citation": "same volume, first page, year and authors, similar title (e.g. a translated title)",
     "queue:kind": "similar, but one is an erratum, reply, comment, editorial or abstract and the other is not",
     "queue:venue": "similar, but a conference paper and a journal article",
@@ -52,8 +53,14 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
     kind_differs = f.kind_a != f.kind_b
     both_kind = ((f.kind_a & GENERIC_KINDS) != 0) & ~kind_differs
     # Hard contradictions: any one keeps a pair apart automatically.
+    # A garbled volume ("1)" for "63(Suppl 1)") is common in Embase; it is excused when title,
+    # authors, journal, year and first page all agree exactly.
+    volume_excused = (
+        (f.volume == 0) & (f.page_start == 1) & same_year & _ge(f.journal, 0.9) & _ge(authors, 0.9)
+        & _ge(title, 0.99) & (f.doi != 0)
+    ) | ((f.volume == 0) & (f.doi == 1) & same_year & _ge(authors, 0.9) & _ge(title, 0.99) & (f.page_start != 0))
     conflict = (
-        (f.doi == 0) | (f.volume == 0) | (f.page_start == 0) | (f.numbers == 0)
+        (f.doi == 0) | ((f.volume == 0) & ~volume_excused) | (f.page_start == 0) | (f.numbers == 0)
         | (f.year_gap > 1) | (~no_authors & ~_ge(authors, 0.5))
     )
     # Softer contradiction: a different issue or last page alone is common in database exports,
@@ -76,6 +83,8 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
         ("contained-title", free & f.title_contained & _ge(authors, 0.9) & near_year & bib_agree & ~minor),
         ("doi-and-title", free & (f.doi == 1) & _ge(title, 0.85) & (authors_close | no_authors) & near_year),
         ("no-authors", free & no_authors & _ge(title, 0.99) & same_year & (bib_agree | _ge(f.journal, 0.9)) & ~minor),
+        ("same-citation", ~blocked & kind_ok & (f.doi == 1) & _ge(title, 0.99) & (f.volume == 1) & (f.page_start == 1)
+         & (f.issue != 0) & same_year & _ge(f.journal, 0.9) & (f.numbers != 0)),
         ("citation", free & (f.volume == 1) & (f.page_start == 1) & (f.page_end != 0) & same_year
          & _ge(authors, 0.9) & _ge(title, 0.8) & (_ge(f.journal, 0.8) | (f.doi == 1))),
     ]
