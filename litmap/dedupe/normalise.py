@@ -91,7 +91,8 @@ _KIND_PATTERNS = (
     ("comment", re.compile(r"^(comment|comments|commentary|re|letter to the editor|letter)\b"),
      re.compile(r"\b(letter to the editor|commentary on)\b")),
     ("editorial", re.compile(r"^(editorial|editor s note|editors note|preface|foreword|introduction to the (mini ?track|special issue))\b"),
-     re.compile(r"\b(editorial|introduction to the (minitrack|mini track|special issue))\b")),
+     re.compile(r"\b(editorial|editor s comments?|editors comments?|editor s introduction|remarks from|"
+                r"introduction to the (minitrack|mini track|special issue))\b")),
     ("protocol", None, re.compile(r"\bprotocol\b")),
     ("abstract", re.compile(r"^(abstracts?|poster|posters)\b"), None),
 )

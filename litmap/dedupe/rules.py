@@ -61,7 +61,7 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
     ) | ((f.volume == 0) & (f.doi == 1) & same_year & _ge(authors, 0.9) & _ge(title, 0.99) & (f.page_start != 0))
     conflict = (
         (f.doi == 0) | ((f.volume == 0) & ~volume_excused) | (f.page_start == 0) | (f.numbers == 0)
-        | (f.year_gap > 1) | (~no_authors & ~_ge(authors, 0.5))
+        | (f.year_gap > 1) | (f.conferences & (f.year_gap != 0) & (f.doi != 1)) | (~no_authors & ~_ge(authors, 0.5))
     )
     # Softer contradiction: a different issue or last page alone is common in database exports,
     # but with other evidence missing it is not enough to merge.
@@ -92,7 +92,8 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
     queues = [
         ("queue:kind", similar & kind_differs),
         ("queue:venue", similar & (f.venue == 0)),
-        ("queue:conflict", _ge(title, 0.95) & (authors_close | no_authors) & (conflict | ~kind_ok) & (f.year_gap <= 2) & (f.numbers != 0)),
+        ("queue:conflict", _ge(title, 0.95) & (authors_close | no_authors) & (conflict | ~kind_ok) & (f.year_gap <= 2)
+         & (f.numbers != 0) & (~both_kind | (bib_agree & near_year))),
         ("queue:similar", _ge(title, 0.9) & authors_close & ~conflict & ~blocked),
         ("queue:doi", (f.doi == 1) & _ge(title, 0.6) & ~blocked),
     ]

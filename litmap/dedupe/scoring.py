@@ -34,6 +34,7 @@ class Features:
     kind_a: np.ndarray         # title kind bitmasks (erratum, reply, ...)
     kind_b: np.ndarray
     venue: np.ndarray          # 0 when one is a conference paper and the other a journal article
+    conferences: np.ndarray    # bool: both are conference papers (a year apart means two events)
 
     def row(self, k: int) -> dict[str, object]:
         """The scores of pair k as plain values (the evidence stored with a decision)."""
@@ -146,4 +147,5 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
         year_gap=year_gap, volume=_state(cols.codes["volume"], a, b), issue=_state(cols.codes["issue"], a, b),
         page_start=_state(cols.codes["page_start"], a, b), page_end=_state(cols.codes["page_end"], a, b),
         doi=_state(cols.codes["doi"], a, b), numbers=numbers, kind_a=cols.kind[a], kind_b=cols.kind[b], venue=venue,
+        conferences=cols.conference[a] & cols.conference[b],
     )
