@@ -1,3 +1,53 @@
-"""Commands of this group (registered on litmap.cli.app.app)."""
+"""`litmap export`: write records (with outcome, codes and provenance) as BibTeX, RIS, CSV or CSL-JSON."""
 
 from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from litmap.cli.app import app, err_console, store
+from litmap.errors import LitmapError
+from litmap.export import FORMATS, STATUS_GROUPS, Selection, export, export_file, infer_format
+
+
+def _parse_code(value: str) -> tuple[str, str]:
+    dim, sep, code = value.partition("=")
+    if not sep or not dim.strip() or not code.strip():
+        raise typer.BadParameter(f"{value!r} is not DIMENSION=VALUE (e.g. --code theme=prevention)", param_hint="'--code'")
+    return dim.strip(), code.strip()
+
+
+@app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    out: Annotated[str, typer.Argument(help="File to write (.bib, .ris, .csv, .json), or - for stdout.", metavar="OUT")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} (default: from OUT's suffix).")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="Keep records in scope of this screening stage: title-abstract (ta) or full-text (ft).")] = None,
+    status: Annotated[str | None, typer.Option("--status", help=f"With --stage, keep records with this outcome: {', '.join(STATUS_GROUPS)} (pending = unscreened, awaiting or conflict).")] = None,
+    code: Annotated[list[str] | None, typer.Option("--code", help="Keep records coded DIMENSION=VALUE; repeat it: values of one dimension are alternatives, dimensions must all match.", metavar="DIMENSION=VALUE")] = None,
+    all_records: Annotated[bool, typer.Option("--all", help="Export every record, duplicates included (default: canonical records only).")] = False,
+) -> None:
+    """Export records with their screening outcome, codes and provenance.
+
+    Writes the canonical records (duplicates merged into another record are left out unless --all)
+    as BibTeX, RIS, CSV or CSL-JSON. A file is written atomically: it appears complete or not at all.
+    """
+    if status is not None and stage is None:
+        raise typer.BadParameter("needs --stage (title-abstract or full-text)", param_hint="'--status'")
+    selection = Selection(all_records=all_records, stage=stage, status=status.lower() if status else None,
+                          codes=tuple(_parse_code(c) for c in code or ()))
+    fmt = infer_format(out, fmt)
+    db = store(ctx)
+    if out == "-":
+        result = export(db, sys.stdout, fmt, selection)
+        sys.stdout.flush()
+        err_console.print(Text(f"Exported {result.records} records ({result.format})"))
+        return
+    try:
+        result = export_file(db, out, fmt, selection)
+    except (OSError, UnicodeError) as exc:
+        raise LitmapError(f"{out}: cannot write ({getattr(exc, 'strerror', None) or exc}); check the path and free space") from None
+    err_console.print(Text(f"Exported {result.records} records to {out} ({result.format})"))
