@@ -78,12 +78,24 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
             return BadRecord(position, start, "record has no fields (only TY)", key)
         return build(raw, start)
 
+    tag_ok: dict[str, bool] = {}  # two-letter tag -> is a tag (cache: no regex per line)
     with open_text(path, encoding) as fh:
-        for lineno, line in enumerate(fh, 1):
+        lineno = 0
+        for line in fh:
+            lineno += 1
             line = line.rstrip()
             if lineno == 1:
                 line = line.lstrip("\ufeff")
-            tagged = tag_of(line) if line and line[0] != " " else None
+            tagged = None
+            if line[2:5] == "  -" and (len(line) == 5 or line[5] == " "):
+                head = line[:2]
+                ok = tag_ok.get(head)
+                if ok is None:
+                    ok = tag_ok[head] = "A" <= head[0] <= "Z" and ("A" <= head[1] <= "Z" or "0" <= head[1] <= "9")
+                if ok:
+                    tagged = head, line[6:].lstrip()
+            elif line and "  -" in line[3:7] and line[0] != " ":
+                tagged = tag_of(line)
             if tagged is None:
                 if in_record and fields:
                     if not line:
@@ -142,8 +154,10 @@ def _doi(raw: Raw) -> str | None:
         if doi:
             return doi
     for tag in ("M3", "L2", "L3", "UR", "N1", "M1", "M2", "LK", "L1", "L4"):
+        if tag not in raw:
+            continue
         for value in values(raw, tag):
-            if value.startswith("References"):  # Scopus cited references carry other works' DOIs
+            if "10." not in value or value.startswith("References"):  # Scopus cited references carry other works' DOIs
                 continue
             doi = doi_in(value.split("\n", 1)[0] if tag == "N1" else value)
             if doi:
@@ -160,6 +174,8 @@ def _pmid(raw: Raw) -> str | None:
     if accession and accession.isdigit() and ("nlm" in database or "pubmed" in database or "medline" in database):
         return accession
     for value in values(raw, "N1", "M2", "C2", "AN"):
+        if "PMID" not in value:
+            continue
         match = re.search(r"\bPMID:?\s*(\d{1,9})\b", value)
         if match:
             return match.group(1)
@@ -174,7 +190,7 @@ def _key(raw: Raw) -> str | None:
     if u2 and re.fullmatch(r"L\d{6,}", u2):  # Embase accession number
         return u2
     url = first(raw, "UR")
-    eid = re.search(r"[?&]eid=(2-s2\.0-\d+)", url) if url else None
+    eid = re.search(r"[?&]eid=(2-s2\.0-\d+)", url) if url and "eid=" in url else None
     if eid:  # Scopus writes no AN; its record id is in the link
         return eid.group(1)
     return first_line(first(raw, "ID"))

@@ -67,6 +67,8 @@ def first_line(value: str | None) -> str | None:
     """The first non-blank line of a multi-line value."""
     if value is None:
         return None
+    if "\n" not in value:
+        return value.strip() or None
     for line in value.split("\n"):
         if line.strip():
             return line.strip()
@@ -77,6 +79,11 @@ def lines(items: Iterable[str]) -> list[str]:
     """Every non-blank line of the values, stripped (continuation lines that hold one item each)."""
     out: list[str] = []
     for item in items:
+        if "\n" not in item:
+            item = item.strip()
+            if item:
+                out.append(item)
+            continue
         for line in item.split("\n"):
             line = line.strip()
             if line:
