@@ -101,13 +101,22 @@ _KIND_BITS = {name: 1 << k for k, (name, _, _) in enumerate(_KIND_PATTERNS)}
 GENERIC_KINDS = _KIND_BITS["erratum"] | _KIND_BITS["retraction"] | _KIND_BITS["reply"] | _KIND_BITS["comment"] | _KIND_BITS["editorial"]
 
 
+# MEDLINE appends the kind in brackets: "[Comment]", "[Erratum]", "Title [Reply]".
+_NOTE = re.compile(r"\[\s*(comment|reply|erratum|editorial|letter|retracted|retraction)")
+_NOTE_KIND = {"comment": "comment", "letter": "comment", "reply": "reply", "erratum": "erratum",
+              "editorial": "editorial", "retracted": "retraction", "retraction": "retraction"}
+
+
 def title_kind(raw_title: object) -> int:
     """Bitmask of publication kinds a title names (erratum, reply, comment, editorial, ...).
 
     Looks at the title with its bracketed notes ("[Comment]", "[Erratum]") still in.
     """
-    text = " ".join(_WORD.findall(ascii_fold(_clean(raw_title))))
+    raw = ascii_fold(_clean(raw_title))
+    text = " ".join(_WORD.findall(raw))
     mask = 0
+    for note in _NOTE.findall(raw):
+        mask |= _KIND_BITS[_NOTE_KIND[note]]
     for name, at_start, anywhere in _KIND_PATTERNS:
         if (at_start is not None and at_start.search(text)) or (anywhere is not None and anywhere.search(text)):
             mask |= _KIND_BITS[name]
@@ -128,7 +137,7 @@ def author_key(name: object) -> tuple[str, str]:
 
     Handles "Family, Given", "Zuna, R E", "Smith JA", "John A. Smith", "FeldmanG.M.", "van der Berg, A".
     """
-    text = _clean(name).strip(" ;,.")
+    text = " ".join(_clean(name).split()).strip(" ;,.")
     if not text:
         return "", ""
     if "," in text:

@@ -1,0 +1,85 @@
+"""Comparison keys: the traps of real exports (DOMAIN.md) and never crashing on anything."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from litmap.dedupe.normalise import (
+    author_key, doi_key, first_number, journal_abbreviates, journal_key, kind_names, pages_range,
+    record_keys, split_glued, title_kind, title_numbers, title_words,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Zuna, R E", ("zuna", "r")),
+        ("FeldmanG.M.", ("feldman", "g")),
+        ("Smith JA", ("smith", "j")),
+        ("John A. Smith", ("smith", "j")),
+        ("van der Berg, A.", ("berg", "a")),
+        ("Müller, Jürgen", ("muller", "j")),
+        ("", ("", "")),
+    ],
+)
+def test_author_key_any_form(name, expected):
+    assert author_key(name) == expected
+
+
+def test_glued_author_list_is_split():
+    glued = ["Adingupu D. D.Gronros J.Heinonen S.Andreasson A. C."]
+    assert split_glued(glued) == ["Adingupu D. D.", "Gronros J.", "Heinonen S.", "Andreasson A. C."]
+    assert split_glued(["Smith, J."]) == ["Smith, J."]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Efficacy of X in stroke. [Review] [33 refs]", "efficacy of x in stroke"),
+        ("Efficacy observation of batroxobin for treatment of vascular cognitive impairment. [Chinese]",
+         "efficacy observation of batroxobin for treatment of vascular cognitive impairment"),
+        ("<i>In vivo</i> imaging &amp; the brain", "in vivo imaging the brain"),
+        ("Caf\\'e culture in {LaTeX}", "cafe culture in latex"),
+        ("[Protective effects of incretin on atherosclerosis]", "protective effects of incretin on atherosclerosis"),
+        ("Long title about treatment outcomes in adults with depression. Spanish", "long title about treatment outcomes in adults with depression"),
+    ],
+)
+def test_title_words_strip_notes_markup_and_language_tags(title, expected):
+    assert " ".join(title_words(title)) == expected
+
+
+def test_title_numbers_and_kinds():
+    assert title_numbers(title_words("Trial of X: part II")) == "2"
+    assert title_numbers(title_words("Phase 3 trial")) == "3"
+    assert "erratum" in kind_names(title_kind("Erratum: Effects of X on Y"))
+    assert "reply" in kind_names(title_kind("Reply to: Effects of X"))
+    assert "editorial" in kind_names(title_kind("Editor's Comments"))
+    assert kind_names(title_kind("Effects of Photos and Comments on Demand at Airbnb")) == []
+
+
+@pytest.mark.parametrize(
+    ("pages", "expected"),
+    [("1234-56", ("1234", "1256")), ("1234--1256", ("1234", "1256")), ("e0137960", ("137960", "")),
+     ("S530", ("530", "")), ("08-Nov", ("", "")), ("pp. 47-65", ("47", "65")), ("", ("", ""))],
+)
+def test_pages_expanded(pages, expected):
+    assert pages_range(pages) == expected
+
+
+def test_journal_abbreviations_and_years():
+    assert journal_abbreviates(journal_key("J Am Coll Cardiol"), journal_key("Journal of the American College of Cardiology"))
+    assert not journal_abbreviates(journal_key("Stroke"), journal_key("Journal of Neurology"))
+    assert journal_key("Circulation. Conference: American Heart Association") == "circulation"
+    assert record_keys("T", "[]", "2011.0", None, None, None, None, None, None, None).year == 2011
+    assert first_number("Suppl 2") == "2"
+    assert doi_key("https://doi.org/10.1000/ABC.") == "10.1000/abc"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.text(), st.one_of(st.none(), st.text(), st.integers(), st.floats()), st.text(), st.text())
+def test_normalisers_never_crash(title, author, year, journal, pages):
+    keys = record_keys(title, author, year, journal, pages, pages, pages, pages, title, journal)
+    assert isinstance(keys.title, str) and 0 <= keys.year <= 2100
+    author_key(author)
+    pages_range(pages)

@@ -1,0 +1,243 @@
+"""Deduplication on a real store: the special cases set, traps, decisions, unmerge, invariants, CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from litmap.dedupe import review
+from litmap.dedupe.clusters import check_invariant
+from litmap.dedupe.run import run
+from litmap.ingest import RECORD_COLUMNS, _row
+from litmap.records import Record, normalise, split_authors
+from litmap.store import now, open_store, write
+
+FIX = Path(__file__).parent / "fixtures" / "dedupe"
+
+
+def load_rows(db, rows: list[dict], *, unique: bool = False, name: str = "test") -> int:
+    """Insert records as an import would (the CSV reader is another module's job)."""
+    with write(db):
+        source_id = db["sources"].insert({"name": name, "kind": "database", "format": "csv", "imported_at": now(),
+                                          "unique_within": int(unique)}).last_pk
+        out = []
+        for k, row in enumerate(rows, 1):
+            rec = Record(raw=row, source_key=row.get("ID"), type=row.get("ENTRYTYPE"), title=row.get("title"),
+                         abstract=row.get("abstract"), authors=split_authors(row.get("author") or ""), year=row.get("year"),
+                         journal=row.get("journal") or row.get("booktitle"), volume=row.get("volume"),
+                         issue=row.get("issue") or row.get("number"), pages=row.get("pages"), doi=row.get("doi"))
+            out.append(_row(source_id, k, normalise(rec)))
+        db.conn.executemany(f"insert into records ({', '.join(RECORD_COLUMNS)}) values ({', '.join('?' * len(RECORD_COLUMNS))})", out)
+    return source_id
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def groups_by_key(db) -> set[frozenset[str]]:
+    keys = dict(db.execute("select id, source_key from records").fetchall())
+    groups: dict[int, set[str]] = {}
+    for rid, dup in db.execute("select id, duplicate_of from records"):
+        groups.setdefault(dup or rid, set()).add(keys[rid])
+    return {frozenset(g) for g in groups.values() if len(g) > 1}
+
+
+def state(db) -> dict[int, int | None]:
+    return dict(db.execute("select id, duplicate_of from records").fetchall())
+
+
+@pytest.fixture
+def special(empty_store):
+    load_rows(empty_store, read_csv(FIX / "special_cases_records.csv"))
+    return empty_store
+
+
+def test_special_cases_match_gold(special):
+    run(special)
+    gold = {frozenset(r["merged_ids"].split(";")) for r in read_csv(FIX / "special_cases_merged.csv")}
+    assert groups_by_key(special) == gold
+    assert not check_invariant(state(special))
+
+
+def test_stroke_sample_chinese_tag_and_journal_case(empty_store):
+    load_rows(empty_store, read_csv(FIX / "stroke_head20.csv"))
+    run(empty_store)
+    found = groups_by_key(empty_store)
+    assert frozenset({"id_0000001", "id_0000002"}) in found   # "[Chinese]" tag
+    assert frozenset({"id_0000003", "id_0000004"}) in found   # "Diabetes & metabolism" vs "& Metabolism"
+
+
+def test_dry_run_changes_nothing(special):
+    result = run(special, dry_run=True)
+    assert result.merged_pairs > 0
+    assert all(v is None for v in state(special).values())
+    assert special.execute("select count(*) from dedupe_pairs").fetchone()[0] == 0
+
+
+ARTICLE = {"title": "Effects of mindfulness training on anxiety in adolescents: a randomised trial",
+           "author": "Smith, J. and Jones, K.", "year": "2015", "journal": "Journal of Anxiety", "volume": "12",
+           "pages": "100-110", "doi": "10.1000/anx.1"}
+
+
+def test_doi_equality_alone_never_merges(empty_store):
+    other = {**ARTICLE, "title": "Abstracts of the 12th congress on sleep", "author": "", "pages": "S1"}
+    load_rows(empty_store, [ARTICLE, other])
+    run(empty_store)
+    assert all(v is None for v in state(empty_store).values())
+
+
+def test_erratum_and_reply_are_not_merged_but_queued(empty_store):
+    erratum = {**ARTICLE, "title": "Erratum: " + ARTICLE["title"], "pages": "100-110", "doi": ""}
+    reply = {**ARTICLE, "title": ARTICLE["title"] + " [Reply]", "doi": ""}
+    load_rows(empty_store, [ARTICLE, erratum, reply])
+    run(empty_store)
+    assert all(v is None for v in state(empty_store).values())
+    queued = review.pairs(empty_store, "queued")
+    assert queued and {p.rule for p in queued} == {"queue:kind"}
+
+
+def test_variants_from_different_databases_merge(empty_store):
+    variant = {**ARTICLE, "title": ARTICLE["title"].upper() + ". [Review] [33 refs]", "author": "SmithJ. and JonesK.",
+               "year": "2015.0", "journal": "J Anxiety", "pages": "100-10", "doi": ""}
+    load_rows(empty_store, [ARTICLE, variant])
+    result = run(empty_store)
+    assert result.merged_pairs == 1
+    assert state(empty_store) == {1: None, 2: 1} or state(empty_store) == {1: 2, 2: None}
+
+
+def test_unique_source_is_never_merged_within(empty_store):
+    load_rows(empty_store, [ARTICLE, dict(ARTICLE)], unique=True)
+    run(empty_store)
+    assert all(v is None for v in state(empty_store).values())
+    load_rows(empty_store, [dict(ARTICLE)], name="second database")
+    run(empty_store)  # incremental: the new record joins one of them, not both
+    dups = [r for r, d in state(empty_store).items() if d is not None]
+    assert len(dups) == 1 and not check_invariant(state(empty_store))
+
+
+def test_incremental_run_compares_only_new_records(special):
+    first = run(special)
+    again = run(special)
+    assert again.mode == "incremental" and again.new_records == 0 and again.candidates == 0
+    load_rows(special, [ARTICLE, dict(ARTICLE)], name="update")
+    third = run(special)
+    assert third.new_records == 2 and third.merged_pairs == 1
+    assert first.records + 2 == third.records
+
+
+def test_unmerge_rejects_pairs_and_later_runs_respect_it(special):
+    run(special)
+    before = state(special)
+    dup = next(r for r, d in before.items() if d is not None)
+    review.unmerge(special, dup, by="ann")
+    assert state(special)[dup] is None
+    run(special, full=True)
+    assert state(special)[dup] is None
+    rejected = review.pairs(special, "rejected")
+    assert rejected and all(dup in (p.record_a["id"], p.record_b["id"]) for p in rejected)
+    events = special.execute("select count(*) from dedupe_events where action = 'unmerge' and record_id = ?", [dup]).fetchone()[0]
+    assert events == 1
+
+
+def test_decide_same_then_different_then_undo(special):
+    run(special)
+    queued = review.pairs(special, "queued")
+    target = queued[0]
+    a, b = target.record_a["id"], target.record_b["id"]
+    review.decide(special, target.id, "same", by="ann")
+    roots = {r: d or r for r, d in state(special).items()}
+    assert roots[a] == roots[b]
+    review.decide(special, target.id, "different", by="bob")
+    roots = {r: d or r for r, d in state(special).items()}
+    assert roots[a] != roots[b]
+    review.undo(special, target.id, by="bob")
+    assert review.pair(special, target.id).status == "queued"
+
+
+def test_decide_same_refused_for_unique_source(empty_store):
+    load_rows(empty_store, [ARTICLE, {**ARTICLE, "doi": "", "pages": ""}], unique=True)
+    load_rows(empty_store, [{**ARTICLE, "title": ARTICLE["title"] + " (protocol)", "doi": ""}], name="other")
+    run(empty_store)
+    with write(empty_store):
+        empty_store.conn.execute("insert into dedupe_pairs (record_a, record_b, rule, status) values (1, 2, 'queue:similar', 'queued')")
+    pair_id = empty_store.execute("select id from dedupe_pairs where record_a = 1 and record_b = 2").fetchone()[0]
+    with pytest.raises(Exception, match="declared unique"):
+        review.decide(empty_store, pair_id, "same", by="ann")
+    assert review.pair(empty_store, pair_id).status == "queued"
+
+
+TITLES = ["Mindfulness for anxiety in teens", "Exercise and depression in older adults: a cohort study",
+          "Sleep hygiene education for students", "Erratum: Sleep hygiene education for students"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(TITLES), st.sampled_from(["Smith, J.", "Smith J", "Lee, K."]),
+                          st.sampled_from(["2015", "2016", ""]), st.sampled_from(["", "10.1/a", "10.1/b"])), min_size=2, max_size=12))
+def test_root_invariant_and_unmerge_restores(tmp_path_factory, rows):
+    db = open_store(tmp_path_factory.mktemp("h") / "s.db")
+    load_rows(db, [{"title": t, "author": a, "year": y, "doi": d} for t, a, y, d in rows])
+    run(db)
+    current = state(db)
+    assert not check_invariant(current)
+    for root in {d for d in current.values() if d is not None}:
+        assert current[root] is None
+        review.unmerge(db, root, by="prop")
+    assert all(v is None for v in state(db).values())
+    db.close()
+
+
+def test_cli_dedupe_explain_pairs_decide(litmap, db_path):
+    db = open_store(db_path)
+    load_rows(db, read_csv(FIX / "special_cases_records.csv"))
+    db.close()
+    out = litmap.ok("dedupe", "--json")
+    summary = json.loads(out.stdout)
+    assert summary["records"] == 12 and summary["duplicates"] == 3
+    text = litmap.ok("dedupe", "explain", "2").stdout
+    assert "Duplicate of 1" in text or "group: 1, 2" in text or "Canonical; group: 1" in text
+    listed = json.loads(litmap.ok("dedupe", "pairs", "--status", "queued", "--json").stdout)
+    assert listed and all(p["status"] == "queued" for p in listed)
+    csv_out = litmap.ok("dedupe", "pairs", "--csv").stdout.splitlines()
+    assert csv_out[0].startswith("pair,status,rule")
+    decided = json.loads(litmap.ok("dedupe", "decide", str(listed[0]["id"]), "different", "--json").stdout)
+    assert decided["after"] == "different"
+    bad = litmap("dedupe", "decide", "9999", "same")
+    assert bad.exit_code == 1 and bad.stderr.startswith("Error: pair 9999 not found")
+
+
+def test_cli_review_keys_saved_and_resumable(litmap, db_path):
+    db = open_store(db_path)
+    load_rows(db, read_csv(FIX / "special_cases_records.csv"))
+    db.close()
+    litmap.ok("dedupe")
+    queued = json.loads(litmap.ok("dedupe", "pairs", "--status", "queued", "--json").stdout)
+    out = litmap.ok("dedupe", "review", "--reviewer", "ann", input="dkq")
+    assert f"Pair {queued[0]['id']}" in out.stdout and "[s]ame" in out.stdout
+    after = {p["id"]: p["status"] for p in json.loads(litmap.ok("dedupe", "pairs", "--json").stdout)}
+    assert after[queued[0]["id"]] == "different"          # saved at once
+    assert after[queued[1]["id"]] == "queued"             # skipped
+    out = litmap.ok("dedupe", "review", "--reviewer", "ann", input="su")
+    assert "back in the queue" in out.stdout              # u took back the "s" just given
+    after = {p["id"]: p["status"] for p in json.loads(litmap.ok("dedupe", "pairs", "--json").stdout)}
+    assert after[queued[1]["id"]] == "queued"
+    out2 = litmap.ok("dedupe", "review", "--reviewer", "ann", input="d" * (len(queued) + 1))
+    assert "No more queued pairs" in out2.stdout
+    statuses = {p["status"] for p in json.loads(litmap.ok("dedupe", "pairs", "--json").stdout)}
+    assert "queued" not in statuses
+
+
+def test_cli_unique_and_unmerge(litmap, db_path):
+    db = open_store(db_path)
+    load_rows(db, [ARTICLE, dict(ARTICLE)])
+    db.close()
+    litmap.ok("dedupe")
+    assert "1 records unmerged" in litmap.ok("dedupe", "unique", "1").stdout
+    litmap.ok("dedupe", "unique", "1", "--off")
+    out = litmap("dedupe", "unmerge", "1")
+    assert out.exit_code == 1 and "nothing to unmerge" in out.stderr
