@@ -89,14 +89,23 @@ def squash(value: str) -> str:
 
 
 def plain(value: object, *, latex: bool = False) -> str | None:
-    """Normalise one field to plain Unicode on one line; None for empty values."""
+    """Normalise one field to plain Unicode on one line; None for empty values.
+
+    Runs for every field of every imported record, so each step is guarded by a cheap C-level
+    check (`isprintable`, `is_normalized`, `in`) and only pays for a regex when it has work to do.
+    """
     if value is None:
         return None
-    text = str(value)
+    text = value if isinstance(value, str) else str(value)
     if latex:
         text = decode_latex(text)
-    text = decode_html(text)
-    text = squash(strip_control(unicodedata.normalize("NFC", text)))
+    if "<" in text or "&" in text:
+        text = decode_html(text)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = " ".join(text.split())
+    if not text.isprintable():
+        text = " ".join(_CONTROL.sub("", text).split())
     return text or None
 
 
