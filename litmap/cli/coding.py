@@ -42,7 +42,7 @@ def codebook_load(
     path: Annotated[Path, typer.Argument(help="The codebook TOML file (see screening/codebook.toml).")],
 ) -> None:
     """Validate a codebook file and make it the current codebook (earlier versions are kept)."""
-    result = load_codebook(store(ctx), path)
+    result = load_codebook(store(ctx, create=True), path)
     book = result.codebook
     verb = "Loaded" if result.changed else "Unchanged:"
     console.print(Text(f"{verb} codebook {book.id} from {path}: {book.title} ({len(book.dimensions)} dimensions: {', '.join(book.keys())})"))

@@ -82,9 +82,11 @@ def to_svg(tab: CrossTab, title: str | None = None) -> str:
         col_lines = [[_wrap(lab, 28, 1)[0]] for _, lab, _ in tab.cols]
         header_h = max((_width(l[0], label_size) for l in col_lines), default=40) * math.sin(math.radians(55)) + 30
     else:
-        col_w = 112.0
+        # Wide enough for the longest word of any label, so words are not broken.
+        longest = max((len(w) for _, lab, _ in tab.cols for w in lab.split()), default=8)
+        col_w = min(170.0, max(112.0, longest * label_size * CHAR + 14))
         chars = int((col_w - 10) / (label_size * CHAR))
-        col_lines = [_wrap(lab, chars, 4) for _, lab, _ in tab.cols]
+        col_lines = [_wrap(lab, chars, 7) for _, lab, _ in tab.cols]
         header_h = max(len(l) for l in col_lines) * (label_size + 3) + 18
     total_w = 72.0
     row_hs = [max(34.0, len(lines) * (label_size + 3) + 12) for lines in row_lines]
@@ -147,7 +149,7 @@ def to_svg(tab: CrossTab, title: str | None = None) -> str:
     for c, total in enumerate(tab.col_totals):
         out.append(f'<text x="{grid_x + c * col_w + col_w / 2:.1f}" y="{y + 20:.1f}" text-anchor="middle" font-size="{cell_size}" font-weight="bold">{total}</text>')
     out.append(f'<text x="{tx:.1f}" y="{y + 20:.1f}" text-anchor="middle" font-size="{cell_size}" font-weight="bold">{tab.studies}</text>')
-    y += 44
+    y += 56
     # Legend.
     out.append(f'<text x="{pad}" y="{y:.1f}" font-size="{small + 1}" font-weight="bold">Studies per cell</text>')
     lx, ly = pad + _width("Studies per cell", small + 1) + 16, y - 13
@@ -196,6 +198,6 @@ details {{ margin-top: 16px; }}
 <table><thead><tr><th>{_e(tab.row_axis)} \\ {_e(tab.col_axis)}</th>{header}<th>Studies</th></tr></thead>
 <tbody>{body}<tr><th scope='row'><b>Studies</b></th>{totals}<td><b>{tab.studies}</b></td></tr></tbody></table>
 </details>
-<p><small>Made with litmap. Counts are included studies ({_e(tab.stage)}); {_e(" ".join(tab.notes))}</small></p>
+<p><small>Made with litmap. Counts are included studies ({_e(tab.stage)}); {_e(" ".join(n.rstrip(".") + "." for n in tab.notes))}</small></p>
 </body></html>
 """
