@@ -141,7 +141,7 @@ class CodingSession:
         self._shown_step = where
         if self.done:
             return View(None, len(self.queue), len(self.queue), None, 0, len(self.dims), None, [], [], self.message,
-                        False, True, self.quit)
+                        done=True, quit=self.quit)
         return View(self._record(), self.index + 1, len(self.queue), self.dim, self.step + 1, len(self.dims),
                     self.saved(), list(self.selection), list(self.matches), self.message, new, new_dim)
 
