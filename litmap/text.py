@@ -28,6 +28,7 @@ _SYMBOLS = {
     "textendash": "–", "textemdash": "—", "textquoteright": "’", "textquoteleft": "‘",
     "textquotedblleft": "“", "textquotedblright": "”", "textregistered": "®", "texttrademark": "™",
     "textcopyright": "©", "textdegree": "°", "textasciitilde": "~", "textbackslash": "\\",
+    "textasciicircum": "^", "textbraceleft": "{", "textbraceright": "}",
     "S": "§", "P": "¶", "dag": "†", "ddag": "‡", "pounds": "£", "euro": "€", "textmu": "µ",
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "kappa": "κ",
     "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "omega": "ω", "chi": "χ",
@@ -59,11 +60,12 @@ def decode_latex(value: str) -> str:
         return value
     out = _FONT_RE.sub("{", value)
     out = _ACCENT_RE.sub(_accent, out)
+    # Math and ties before symbols, so that escaped `\$` and `\textasciitilde{}` stay literal.
+    if "$" in out:
+        out = re.sub(r"(?<!\\)\$((?:[^$\\]|\\.)*)(?<!\\)\$", r"\1", out)
+    out = re.sub(r"(?<!\\)~", " ", out)
     out = _SYMBOL_RE.sub(_symbol, out)
     out = out.replace("---", "—").replace("--", "–")
-    if "$" in out:
-        out = re.sub(r"\$([^$]*)\$", r"\1", out)
-    out = re.sub(r"(?<!\\)~", " ", out)
     out = out.replace("{", "").replace("}", "")
     out = re.sub(r"\\([A-Za-z]+)", r"\1", out)
     return out

@@ -35,13 +35,19 @@ _ESCAPES = {
 }
 _SPECIAL = re.compile(r"[\\{}&%$#_~^]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NEEDS_WORK = re.compile(r"[\\{}&%$#_~^\x00-\x1f\x7f]")
 _AND = re.compile(r"(?i)(?:^|\s)and(?:\s|$)")
 
 
 def escape(value: object) -> str:
     """Plain text -> a BibTeX value body (to be put inside braces); braces stay balanced."""
-    text = _CONTROL.sub(" ", str(value))
-    return _SPECIAL.sub(lambda m: _ESCAPES[m.group(0)], text)
+    text = str(value)
+    if _NEEDS_WORK.search(text) is None and "--" not in text:  # the common case: nothing to escape
+        return text
+    text = _CONTROL.sub(" ", text)
+    text = _SPECIAL.sub(lambda m: _ESCAPES[m.group(0)], text)
+    # TeX reads `--` as an en dash: keep a literal double hyphen as two hyphens.
+    return text.replace("--", "-{}-").replace("--", "-{}-")
 
 
 def verbatim(value: str) -> str:
@@ -73,7 +79,7 @@ def _fields(rec: ExportRecord) -> list[tuple[str, str]]:
         (CONTAINER_FIELD.get(rec.type, "journal" if rec.type == "misc" else "howpublished"), rec.journal),
         ("volume", rec.volume),
         ("number", rec.issue),
-        ("pages", rec.pages.replace("-", "--") if rec.pages else None),
+        ("pages", rec.pages),
         ("doi", rec.doi),
         ("url", rec.url),
         ("issn" if rec.isbn and ISSN.match(rec.isbn) else "isbn", rec.isbn),
@@ -95,6 +101,8 @@ def _fields(rec: ExportRecord) -> list[tuple[str, str]]:
         # The author field is escaped name by name above; everything else here.
         if name == "author":
             result.append((name, str(value)))
+        elif name == "pages":  # the store's "12-34" is BibTeX's "12--34"
+            result.append((name, escape(value).replace("-", "--")))
         elif name in ("url", "doi"):
             result.append((name, verbatim(str(value))))
         else:

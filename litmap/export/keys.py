@@ -28,6 +28,8 @@ _MAX_WORD = 20
 
 def ascii_fold(text: str) -> str:
     """Lower-case ASCII letters and digits only: `Müller-Lüdenscheidt` -> `mullerludenscheidt`."""
+    if text.isascii():
+        return _NON_KEY.sub("", text.lower())
     folded = unicodedata.normalize("NFKD", text)
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     folded = folded.replace("ß", "ss").replace("ø", "o").replace("Ø", "o").replace("ł", "l").replace("Ł", "l")
@@ -51,15 +53,13 @@ def base_key(authors: list[str], year: int | None, title: str | None) -> str:
     return f"{name}{year if year else 'nd'}{word}"
 
 
-def _suffixes():
-    n = 0
-    while True:
-        n += 1
-        s, k = "", n
-        while k:
-            k, rem = divmod(k - 1, 26)
-            s = chr(97 + rem) + s
-        yield s
+def _suffix(n: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa (bijective base 26)."""
+    s = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        s = chr(97 + rem) + s
+    return s
 
 
 @dataclass(slots=True)
@@ -72,14 +72,18 @@ class CitationKeys:
     @classmethod
     def for_store(cls, db: Database) -> CitationKeys:
         used: set[str] = set()
+        tried: dict[str, int] = {}  # base -> suffixes already taken, so each search starts there
         suffixed: dict[int, str] = {}
         for record_id, authors, year, title in db.execute("select id, authors, year, title from records order by id"):
-            key = base_key(json.loads(authors or "[]"), year, title)
+            key = base = base_key(json.loads(authors or "[]"), year, title)
             if key in used:
-                for suffix in _suffixes():
-                    if key + suffix not in used:
-                        key += suffix
+                n = tried.get(base, 0)
+                while True:
+                    n += 1
+                    key = base + _suffix(n)
+                    if key not in used:
                         break
+                tried[base] = n
                 suffixed[record_id] = key
             used.add(key)
         return cls(suffixed)
