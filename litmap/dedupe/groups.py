@@ -64,7 +64,7 @@ def regroup(db: Database, seeds: set[int] | None, *, by: str, run_id: int | None
         members = None
         pairs = conn.execute(
             "select id, record_a, record_b, status from dedupe_pairs where status in ('same', 'merged', 'different', 'rejected') "
-            "order by status = 'merged', id"
+            "or (status = 'queued' and rule in ('queue:conflict', 'queue:kind', 'queue:venue')) order by status = 'merged', id"
         ).fetchall()
         current = dict(conn.execute("select id, duplicate_of from records where duplicate_of is not null").fetchall())
     else:
@@ -75,7 +75,8 @@ def regroup(db: Database, seeds: set[int] | None, *, by: str, run_id: int | None
             marks = ",".join("?" * len(chunk))
             pairs += conn.execute(
                 f"select id, record_a, record_b, status from dedupe_pairs where record_a in ({marks}) "
-                "and status in ('same', 'merged', 'different', 'rejected')", chunk,
+                "and (status in ('same', 'merged', 'different', 'rejected') "
+                "or (status = 'queued' and rule in ('queue:conflict', 'queue:kind', 'queue:venue')))", chunk,
             ).fetchall()
             current.update(conn.execute(f"select id, duplicate_of from records where id in ({marks})", chunk).fetchall())
         pairs = [p for p in pairs if p[2] in members]
@@ -99,7 +100,17 @@ def regroup(db: Database, seeds: set[int] | None, *, by: str, run_id: int | None
                 unique_source[rid] = source
     groups = Groups(unique_source, apart)
     requeued = []
+    # Human "same" decisions first, under the hard constraints only. Then the rules' merges, which
+    # must also respect the contradictions seen in queued pairs: a merge chain A-B-C never joins
+    # A and C when A-C has different DOIs, years or kinds (transitive false merges).
+    soft_added = False
     for pair_id, a, b, status in pairs:
+        if status == "merged" and not soft_added:
+            soft_added = True
+            for _, x, y, st in pairs:
+                if st == "queued":
+                    apart.setdefault(x, set()).add(y)
+                    apart.setdefault(y, set()).add(x)
         if status in ACCEPTED and groups.union(a, b):
             requeued.append((pair_id, status))
     stamp = now()

@@ -53,10 +53,13 @@ def _clean(value: object) -> str:
     return text
 
 
+_PLACEHOLDERS = {"#NAME?", "UNKNOWN", "NA", "N/A", "[NO TITLE]", "NO TITLE", "[UNTITLED]"}
+
+
 def title_words(value: object) -> list[str]:
     """Title as lower-case ASCII words, without database notes, markup and trailing language tags."""
     text = _clean(value).strip()
-    if not text:
+    if not text or text.upper() in _PLACEHOLDERS:
         return []
     # A title wholly in brackets is a MEDLINE translated title: keep its content.
     stripped = text.strip(" .")
@@ -219,6 +222,11 @@ def journal_key(value: object) -> str:
     return " ".join(kept or words)
 
 
+def is_meeting_supplement(journal: object) -> bool:
+    """Embase's "Journal. Conference: Meeting name ...": an abstract printed in a journal supplement."""
+    return bool(journal) and bool(_MEETING.search(_clean(journal)))
+
+
 def is_conference(type_: object, journal: object) -> bool:
     if type_ in ("inproceedings", "proceedings", "conference"):
         return True
@@ -295,6 +303,7 @@ class Keys:
     name_tokens: str    # per author all name words, "|"-separated (for given/family swaps)
     journal: str
     conference: bool
+    meeting: bool       # a meeting abstract in a journal supplement (Embase "X. Conference: ...")
     year: int
     volume: str
     issue: str
@@ -337,6 +346,7 @@ def record_keys(title: object, authors: object, year: object, journal: object, v
         name_tokens=tokens,
         journal=journal_key(journal),
         conference=is_conference(type_, journal),
+        meeting=is_meeting_supplement(journal),
         year=year_int,
         volume=first_number(volume),
         issue=first_number(issue),

@@ -35,6 +35,7 @@ class Features:
     kind_b: np.ndarray
     venue: np.ndarray          # 0 when one is a conference paper and the other a journal article
     conferences: np.ndarray    # bool: both are conference papers (a year apart means two events)
+    meeting_differs: np.ndarray  # bool: one is a meeting abstract in a supplement, the other not
 
     def row(self, k: int) -> dict[str, object]:
         """The scores of pair k as plain values (the evidence stored with a decision)."""
@@ -78,6 +79,7 @@ class Columns:
         self.n_authors = np.fromiter((k.n_authors for k in keys), dtype=np.int32, count=len(keys))
         self.kind = np.fromiter((k.kind for k in keys), dtype=np.int32, count=len(keys))
         self.conference = np.fromiter((k.conference for k in keys), dtype=bool, count=len(keys))
+        self.meeting = np.fromiter((k.meeting for k in keys), dtype=bool, count=len(keys))
         self.has_venue = np.fromiter((bool(k.journal) or k.conference for k in keys), dtype=bool, count=len(keys))
         self.codes = {
             name: _codes([getattr(k, name) for k in keys])
@@ -148,4 +150,5 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
         page_start=_state(cols.codes["page_start"], a, b), page_end=_state(cols.codes["page_end"], a, b),
         doi=_state(cols.codes["doi"], a, b), numbers=numbers, kind_a=cols.kind[a], kind_b=cols.kind[b], venue=venue,
         conferences=cols.conference[a] & cols.conference[b],
+        meeting_differs=cols.meeting[a] != cols.meeting[b],
     )
