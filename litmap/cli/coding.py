@@ -356,6 +356,8 @@ def map_cmd(
             err_console.print(Text(f"Wrote {out}"))
         else:
             console.print(text)
+            if text.columns and console.measure(text).minimum > console.width:
+                err_console.print("The map is wider than the terminal; see it whole with --format html --out map.html, or --format csv.")
             for note in tab.notes:
                 console.print(Text("Note: " + note, style="dim"))
         return
@@ -369,16 +371,30 @@ def map_cmd(
 
 
 def _render_table(tab) -> Table:
-    table = Table(title=f"{tab.title} — included studies ({tab.stage}): {tab.studies} of {tab.included}", title_justify="left")
-    table.add_column(Text(f"{tab.row_axis} \\ {tab.col_axis}"))
-    for _, label, _ in tab.cols:
-        table.add_column(Text(safe(label, 24)), justify="right")
+    # Columns are headed by their short values (code keys, ISO codes, years), or by numbers when
+    # even those do not fit the terminal; the caption spells out what the headers stand for.
+    def widths(headers: list[str]) -> int:
+        top = max((c for row in tab.counts for c in row), default=0)
+        return sum(max(len(h) + 2, len(str(top)) + 2, 3) + 1 for h in headers)
+
+    headers = [safe(v, 16) for v, _, _ in tab.cols]
+    numbered = widths(headers) > console.width - 30 and len(tab.cols) > 1
+    if numbered:
+        headers = [str(i) for i in range(1, len(tab.cols) + 1)]
+    caption = "; ".join(f"{h} = {safe(label)}" for h, (v, label, _) in zip(headers, tab.cols) if label != h and v != "studies")
+    table = Table(title=f"{tab.title} — included studies ({tab.stage}): {tab.studies} of {tab.included}",
+                  title_justify="left", caption=caption or None, caption_justify="left", padding=(0, 0))
+    room = console.width - widths(headers) - (10 if len(tab.cols) > 1 else 0) - 4
+    table.add_column(Text(f" {tab.row_axis} \\ {tab.col_axis} "), no_wrap=True, overflow="ellipsis",
+                     max_width=max(16, min(50, room)), min_width=16)
+    for header in headers:
+        table.add_column(Text(f" {header} "), justify="right", no_wrap=True, min_width=max(len(header) + 2, 3))
     if len(tab.cols) > 1:
-        table.add_column("studies", justify="right", style="bold")
+        table.add_column(" studies ", justify="right", style="bold", min_width=9)
     maximum = tab.maximum
     for (_, label, depth), counts, total in zip(tab.rows, tab.counts, tab.row_totals):
         cells = [Text(f" {n} ", style=_heat(n, maximum)) for n in counts]
-        table.add_row(Text("  " * depth + safe(label)), *cells, *([str(total)] if len(tab.cols) > 1 else []))
+        table.add_row(Text(" " + "  " * depth + safe(label) + " "), *cells, *([f"{total} "] if len(tab.cols) > 1 else []))
     if len(tab.cols) > 1:
-        table.add_row(Text("studies", style="bold"), *[str(n) for n in tab.col_totals], str(tab.studies))
+        table.add_row(Text(" studies ", style="bold"), *[f"{n} " for n in tab.col_totals], f"{tab.studies} ")
     return table

@@ -92,9 +92,11 @@ def _dimension_axis(book: Codebook, dim: Dimension, rollup: bool) -> Axis:
 def resolve_axis(book: Codebook, name: str, *, rollup: bool = False) -> Axis:
     """The axis a user named: a dimension, or `year`, `region`, `subregion`, `studies`."""
     try:
-        return _dimension_axis(book, book.dimension(name), rollup)
+        dim = book.dimension(name)
     except CodingError:
-        pass
+        dim = None
+    if dim is not None:
+        return _dimension_axis(book, dim, rollup)
     lowered = name.strip().lower()
     if lowered in ("year", "publication-year", "pubyear"):
         return Axis("year", "Publication year", "year")
