@@ -74,6 +74,9 @@ def _batches(items: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
 def read_records(path: Path, fmt: str, encoding: str) -> Iterator[Record | BadRecord]:
     """Records of one file, normalised; BadRecords pass through for the caller to count."""
     latex = fmt in formats.LATEX_FORMATS
+    if getattr(formats.reader(fmt), "NORMALISED", False):  # the reader normalises (in its workers)
+        yield from formats.read(path, fmt, encoding)
+        return
     for item in formats.read(path, fmt, encoding):
         if isinstance(item, Record):
             yield normalise(item, latex=latex)

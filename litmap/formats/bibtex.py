@@ -8,9 +8,11 @@ that bibtexparser's defaults reject (duplicate keys, duplicate fields, a missing
 real records and come in. An entry whose braces do not balance before the next entry (or the end
 of the file) is a BadRecord with its line.
 
-Big files are parsed by worker processes in batches of chunks, yielded in file order with a
-bounded number of batches in flight, so memory does not grow with the file. LaTeX is left in the
-values: `normalise(latex=True)` decodes it only where a field holds some.
+Records come out normalised (`normalise(latex=True)`, which decodes LaTeX only where a field holds
+some; `raw` keeps the values as written), so that big files can do that work in worker processes:
+batches of chunks are parsed and normalised by a pool of two processes and yielded in file order
+with a bounded number of batches in flight, so memory does not grow with the file. `NORMALISED`
+tells ingest not to normalise again.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from typing import Any
 
 from litmap.errors import InputError
 from litmap.formats import io
-from litmap.records import BadRecord, Record
+from litmap.records import BadRecord, Record, normalise
 
 # An entry starts at a line whose first non-blank character is `@` followed by a type and a delimiter.
-_START = re.compile(r"^[ \t\ufeff]*@[ \t]*([A-Za-z][\w-]*)[ \t]*[{(]", re.M)
+_START = re.compile(r"[ \t\ufeff]*@[ \t]*([A-Za-z][\w-]*)[ \t]*[{(]")
+_CANDIDATE = re.compile(r"\n[ \t]*@")  # a literal-led scan is far faster than a multiline `^`
 _HEAD = re.compile(r"\s*@\s*([A-Za-z][\w-]*)\s*([{(])")
 _KEY = re.compile(r"[ \t\r\n]*([^\s,={}\"#]*)[ \t\r\n]*,")
 _KEY_ONLY = re.compile(r"[ \t\r\n]*([^\s,={}\"#]*)[ \t\r\n]*(?=[})])")
@@ -57,6 +60,8 @@ MONTHS = {
     "jul": "July", "aug": "August", "sep": "September", "oct": "October", "nov": "November", "dec": "December",
 }
 _NOT_RECORDS = {"string", "preamble", "comment"}
+NORMALISED = True  # read() yields records already passed through normalise(latex=True)
+_SLOTS = Record.__slots__
 
 TYPE_MAP = {
     "article": "article", "newspaper_article": "article", "magazine_article": "article",
@@ -286,9 +291,16 @@ def parse_batch(chunks: list[tuple[int, str]], macros: dict[str, str], first: in
         except _Malformed as exc:
             out.append(BadRecord(position, line, str(exc), _peek_key(text)))
         else:
-            out.append(_record(etype, key, fields, line))
+            out.append(normalise(_record(etype, key, fields, line), latex=True))
         position += 1
     return out
+
+
+def _parse_packed(chunks: list[tuple[int, str]], macros: dict[str, str], first: int) -> list[tuple | BadRecord]:
+    """parse_batch in a worker: records as plain tuples, which cross the process boundary at half
+    the cost of pickled dataclasses."""
+    return [item if isinstance(item, BadRecord) else tuple([getattr(item, s) for s in _SLOTS])
+            for item in parse_batch(chunks, macros, first)]
 
 
 def _peek_key(text: str) -> str | None:
@@ -302,6 +314,19 @@ def _peek_key(text: str) -> str | None:
 # --------------------------------------------------------------------------------------------- split
 
 
+def _starts(buf: str) -> list[re.Match[str]]:
+    """Entry starts in `buf` (line starts only)."""
+    out = []
+    m = _START.match(buf)
+    if m:
+        out.append(m)
+    for cand in _CANDIDATE.finditer(buf):
+        m = _START.match(buf, cand.start() + 1)
+        if m:
+            out.append(m)
+    return out
+
+
 def _chunks(fh: Any) -> Iterator[tuple[int, str, str]]:
     """(line, entry type, text) of every entry-like chunk; text before the first entry is dropped."""
     buf = ""
@@ -311,11 +336,11 @@ def _chunks(fh: Any) -> Iterator[tuple[int, str, str]]:
         data = fh.read(_BLOCK)
         if data:
             buf += data
-        starts = [m for m in _START.finditer(buf)]
+        starts = _starts(buf)
         if not started and starts:
             line += buf.count("\n", 0, starts[0].start())
             buf = buf[starts[0].start():]
-            starts = [m for m in _START.finditer(buf)]
+            starts = _starts(buf)
             started = True
         if not started:
             if not data:
@@ -409,14 +434,14 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
         yield from parse_batch(*first_batch)
         return
     pool = _pool()
-    pending: deque[tuple[Future[list[Record | BadRecord]] | None, tuple]] = deque()
+    pending: deque[tuple[Future[list[tuple | BadRecord]] | None, tuple]] = deque()
     broken = False
 
     def submit(b: tuple) -> None:
         nonlocal broken
         if not broken:
             try:
-                pending.append((pool.submit(parse_batch, *b), b))
+                pending.append((pool.submit(_parse_packed, *b), b))
                 return
             except (BrokenProcessPool, RuntimeError):
                 broken = True
@@ -438,11 +463,11 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _collect(item: tuple[Future[list[Record | BadRecord]] | None, tuple]) -> list[Record | BadRecord]:
+def _collect(item: tuple[Future[list[tuple | BadRecord]] | None, tuple]) -> list[Record | BadRecord]:
     future, batch = item
     if future is not None:
         try:
-            return future.result()
+            return [x if isinstance(x, BadRecord) else Record(*x) for x in future.result()]
         except BrokenProcessPool:
             pass
     return parse_batch(*batch)

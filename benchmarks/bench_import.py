@@ -1,0 +1,177 @@
+"""Import speed and memory: litmap's whole import against the bare parsers (rispy, bibtexparser).
+
+    .venv/bin/python benchmarks/bench_import.py [--sizes 20000,100000] [--regenerate]
+
+Generates realistic RIS and BibTeX files (authors, 150-250 word abstracts, keywords, DOIs, some
+LaTeX accents) into benchmarks/out/ (deterministic, reused when present), then for each file runs,
+each in a fresh subprocess:
+  parse   the bare parser on the same file: `rispy.load` (RIS) or `bibtexparser.parse_file` (BibTeX);
+  import  `litmap.ingest.import_files` into a fresh store (reading, normalising, storing, FTS index).
+Times are measured inside the child (interpreter start excluded, same for both); peak memory is the
+child's maximum RSS read by a wrapper process with `resource.getrusage(RUSAGE_CHILDREN)` (it
+includes litmap's parser worker processes). Targets: import <= 1.5x bare parse; BibTeX import faster
+than bibtexparser; peak memory of the import flat from 20k to 100k records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+PY = sys.executable
+
+_WORDS = (
+    "child online safety risk exposure adolescent internet sexual solicitation grooming cyberbullying "
+    "victimisation prevalence survey cohort school parent mediation platform social media harm abuse "
+    "exploitation detection intervention prevention education wellbeing mental health depression anxiety "
+    "self-harm disclosure peer support policy regulation moderation reporting trust privacy behaviour "
+    "gender age longitudinal cross-sectional qualitative interview focus group meta-analysis review "
+    "evidence outcome effect association factor model measure scale validation sample participants "
+    "results methods conclusions background objective design setting analysis significant"
+).split()
+_FAMILY = (
+    "Smith Jones Müller García Rossi Nguyen Kim Wang Li Zhang Kowalski Novak Silva Santos Johansson "
+    "Andersen van der Berg de Vries O'Brien Ahmed Khan Patel Cohen Dubois Martin Bernard Moreau Fischer "
+    "Weber Schneider Ivanova Petrov Tanaka Sato Suzuki Okafor Mensah Haddad Costa Ferreira"
+).split()
+_GIVEN = "Anna John Maria David Sarah Michael Laura James Emma Peter Olga Luis Mei Hiroshi Amara Kofi Noor Lena".split()
+_JOURNALS = (
+    "Child Abuse & Neglect", "Computers in Human Behavior", "Journal of Adolescent Health",
+    "Cyberpsychology, Behavior, and Social Networking", "New Media & Society", "Pediatrics",
+    "Journal of Youth and Adolescence", "Aggression and Violent Behavior", "Trauma, Violence, & Abuse",
+    "Journal of Interpersonal Violence", "BMC Public Health", "PLOS ONE",
+)
+_LATEX = {"Müller": "M{\\\"u}ller", "García": "Garc{\\'\\i}a"}
+
+
+def _records(n: int, seed: int = 7):
+    rng = random.Random(seed)
+    for i in range(n):
+        year = rng.randint(1995, 2024)
+        authors = [(rng.choice(_FAMILY), rng.choice(_GIVEN) + (" " + rng.choice("ABCDEJKLMR") + "." if rng.random() < 0.4 else ""))
+                   for _ in range(rng.randint(1, 8))]
+        title = " ".join(rng.choices(_WORDS, k=rng.randint(8, 18))).capitalize()
+        abstract = ". ".join(" ".join(rng.choices(_WORDS, k=rng.randint(12, 25))).capitalize() for _ in range(rng.randint(6, 11))) + "."
+        first = rng.randint(1, 900)
+        yield {
+            "i": i, "year": year, "authors": authors, "title": title, "abstract": abstract,
+            "journal": rng.choice(_JOURNALS), "volume": str(rng.randint(1, 120)), "issue": str(rng.randint(1, 12)),
+            "sp": str(first), "ep": str(first + rng.randint(3, 25)), "doi": f"10.{rng.randint(1000, 9999)}/j.bench.{year}.{i:06d}",
+            "keywords": rng.sample(_WORDS, rng.randint(3, 7)), "issn": f"{rng.randint(1000, 9999)}-{rng.randint(100, 999)}X",
+        }
+
+
+def write_ris(path: Path, n: int) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for r in _records(n):
+            lines = ["TY  - JOUR"]
+            lines += [f"AU  - {fam}, {given}" for fam, given in r["authors"]]
+            lines += [f"TI  - {r['title']}", f"T2  - {r['journal']}", f"PY  - {r['year']}", f"VL  - {r['volume']}",
+                      f"IS  - {r['issue']}", f"SP  - {r['sp']}", f"EP  - {r['ep']}", f"DO  - {r['doi']}",
+                      f"SN  - {r['issn']}", f"AB  - {r['abstract']}"]
+            lines += [f"KW  - {k}" for k in r["keywords"]]
+            lines += [f"UR  - https://doi.org/{r['doi']}", "LA  - English", "DB  - Scopus", "ER  - ", ""]
+            fh.write("\n".join(lines) + "\n")
+
+
+def write_bib(path: Path, n: int) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for r in _records(n):
+            names = " and ".join(f"{_LATEX.get(fam, fam)}, {given}" for fam, given in r["authors"])
+            key = f"{r['authors'][0][0].lower().replace(' ', '')}{r['year']}_{r['i']}"
+            fh.write(
+                f"@article{{{key},\n  author = {{{names}}},\n  title = {{{r['title']}}},\n"
+                f"  journal = {{{r['journal']}}},\n  year = {{{r['year']}}},\n  volume = {{{r['volume']}}},\n"
+                f"  number = {{{r['issue']}}},\n  pages = {{{r['sp']}--{r['ep']}}},\n  doi = {{{r['doi']}}},\n"
+                f"  issn = {{{r['issn']}}},\n  abstract = {{{r['abstract']}}},\n  keywords = {{{', '.join(r['keywords'])}}},\n"
+                f"  url = {{https://doi.org/{r['doi']}}},\n  language = {{English}},\n  month = jan,\n}}\n\n"
+            )
+
+
+# ------------------------------------------------------------------------------------ child modes
+
+
+def child_parse(fmt: str, path: str) -> None:
+    start = time.perf_counter()
+    if fmt == "ris":
+        import rispy
+        with open(path, encoding="utf-8") as fh:
+            n = len(rispy.load(fh))
+    else:
+        import bibtexparser
+        n = len(bibtexparser.parse_file(path).entries)
+    print(json.dumps({"seconds": time.perf_counter() - start, "records": n}))
+
+
+def child_import(path: str, db: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from litmap.ingest import import_files
+    from litmap.store import open_store
+    store = open_store(Path(db))
+    start = time.perf_counter()
+    results = import_files(store, [Path(path)])
+    print(json.dumps({"seconds": time.perf_counter() - start, "records": results[0].records}))
+
+
+_WRAPPER = (
+    "import resource, subprocess, sys, json\n"
+    "out = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "if out.returncode: sys.stderr.write(out.stderr); sys.exit(out.returncode)\n"
+    "res = json.loads(out.stdout.strip().splitlines()[-1])\n"
+    "res['rss_mb'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+    "print(json.dumps(res))\n"
+)
+
+
+def measure(*args: str) -> dict:
+    """Run this script in a child mode under a wrapper that reads the child's peak RSS."""
+    out = subprocess.run([PY, "-c", _WRAPPER, PY, __file__, *args], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode:
+        raise SystemExit(f"child failed: {' '.join(args)}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="20000,100000", help="record counts to generate and measure")
+    ap.add_argument("--formats", default="ris,bibtex", help="formats to measure")
+    ap.add_argument("--regenerate", action="store_true", help="write the generated files again")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        mode, *rest = args.child
+        child_parse(*rest) if mode == "parse" else child_import(*rest)
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for fmt in args.formats.split(","):
+        for n in (int(s) for s in args.sizes.split(",")):
+            path = OUT / f"bench_{n // 1000}k.{'ris' if fmt == 'ris' else 'bib'}"
+            if args.regenerate or not path.exists():
+                t = time.perf_counter()
+                (write_ris if fmt == "ris" else write_bib)(path, n)
+                print(f"generated {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+            parse = measure("--child", "parse", fmt, str(path))
+            with tempfile.TemporaryDirectory() as tmp:
+                imp = measure("--child", "import", str(path), str(Path(tmp) / "bench.db"))
+            assert imp["records"] == n, (imp, n)
+            rows.append((fmt, n, path.stat().st_size / 1e6, parse, imp))
+            print(f"{fmt} {n}: parse {parse['seconds']:.2f} s, import {imp['seconds']:.2f} s", file=sys.stderr)
+    parser = {"ris": "rispy.load", "bibtex": "bibtexparser.parse_file"}
+    print(f"{'format':<7} {'records':>8} {'MB':>5}  {'bare parser':<24} {'parse s':>8} {'parse MB':>9}  {'import s':>8} {'import MB':>9}  {'import/parse':>12}")
+    for fmt, n, mb, parse, imp in rows:
+        print(f"{fmt:<7} {n:>8} {mb:>5.0f}  {parser[fmt]:<24} {parse['seconds']:>8.2f} {parse['rss_mb']:>9.0f}  "
+              f"{imp['seconds']:>8.2f} {imp['rss_mb']:>9.0f}  {imp['seconds'] / parse['seconds']:>11.2f}x")
+    print("import = litmap.ingest.import_files on a fresh store: read + normalise + insert + full-text index, one transaction.")
+
+
+if __name__ == "__main__":
+    main()
