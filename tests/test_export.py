@@ -339,3 +339,13 @@ def test_bibtex_escape_round_trips_through_the_bibtex_reader_decoder(text):
     if "{" in text:  # the reader drops braces (BibTeX grouping); the text inside survives
         expected = expected.replace("{", "").replace("}", "")
     assert plain(parsed["title"], latex=True) == expected
+
+
+def test_progress_reports_counts(screened_store, monkeypatch):
+    import litmap.export as ex
+
+    monkeypatch.setattr(ex, "PROGRESS_EVERY", 3)
+    seen: list[int] = []
+    result = export(screened_store, io.StringIO(), "ris", Selection(all_records=True), progress=seen.append)
+    assert result.records == 8
+    assert seen == [3, 6, 8]

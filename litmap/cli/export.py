@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.text import Text
 
 from litmap.cli.app import app, err_console, store
@@ -41,13 +44,26 @@ def export_cmd(
                           codes=tuple(_parse_code(c) for c in code or ()))
     fmt = infer_format(out, fmt)
     db = store(ctx)
-    if out == "-":
-        result = export(db, sys.stdout, fmt, selection)
-        sys.stdout.flush()
-        err_console.print(Text(f"Exported {result.records} records ({result.format})"))
+    with _progress() as progress:
+        if out == "-":
+            result = export(db, sys.stdout, fmt, selection, progress=progress)
+            sys.stdout.flush()
+        else:
+            try:
+                result = export_file(db, out, fmt, selection, progress=progress)
+            except (OSError, UnicodeError) as exc:
+                raise LitmapError(f"{out}: cannot write ({getattr(exc, 'strerror', None) or exc}); check the path and free space") from None
+    noun = "record" if result.records == 1 else "records"
+    where = "" if out == "-" else f" to {out}"
+    err_console.print(Text(f"Exported {result.records} {noun}{where} ({result.format})"))
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[int], None] | None]:
+    """A count of records written, on stderr when it is a terminal."""
+    if not err_console.is_terminal:
+        yield None
         return
-    try:
-        result = export_file(db, out, fmt, selection)
-    except (OSError, UnicodeError) as exc:
-        raise LitmapError(f"{out}: cannot write ({getattr(exc, 'strerror', None) or exc}); check the path and free space") from None
-    err_console.print(Text(f"Exported {result.records} records to {out} ({result.format})"))
+    with Progress(SpinnerColumn(), TextColumn("Exporting: {task.completed:,} records"), console=err_console, transient=True) as bar:
+        task = bar.add_task("export", total=None)
+        yield lambda n: bar.update(task, completed=n)

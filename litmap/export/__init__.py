@@ -23,7 +23,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -45,6 +45,7 @@ STATUS_GROUPS = {
     "conflict": ("conflict",),
 }
 DEFAULT_VOTES_REQUIRED = 2
+PROGRESS_EVERY = 1000
 # records.isbn also holds ISSNs (RIS `SN` is either); writers name the field by its shape.
 ISSN = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
@@ -314,13 +315,29 @@ def _writer(fmt: str):
     return {"bibtex": bibtex.write, "ris": ris.write, "csv": csv.write, "csljson": csljson.write}[fmt]
 
 
-def export(db: Database, fh: TextIO, fmt: str, selection: Selection = Selection()) -> ExportResult:
-    """Write the selected records to the open text stream `fh` in format `fmt`; returns the count."""
+def _reporting(records: Iterator[ExportRecord], progress: Callable[[int], None] | None) -> Iterator[ExportRecord]:
+    if progress is None:
+        yield from records
+        return
+    n = 0
+    for n, rec in enumerate(records, 1):
+        yield rec
+        if n % PROGRESS_EVERY == 0:
+            progress(n)
+    progress(n)
+
+
+def export(db: Database, fh: TextIO, fmt: str, selection: Selection = Selection(), *,
+           progress: Callable[[int], None] | None = None) -> ExportResult:
+    """Write the selected records to the open text stream `fh` in format `fmt`; returns the count.
+
+    `progress(n)` is called with the number of records written so far, every PROGRESS_EVERY records.
+    """
     if fmt not in FORMATS:
         raise LitmapError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
     coding = load_coding(db)
     records = select_records(db, selection, coding=coding)
-    count = _writer(fmt)(records, fh, coding.dimensions)
+    count = _writer(fmt)(_reporting(records, progress), fh, coding.dimensions)
     return ExportResult(fmt, count)
 
 
@@ -356,7 +373,8 @@ def _umask() -> int:
     return mask
 
 
-def export_file(db: Database, path: str | Path, fmt: str | None = None, selection: Selection = Selection()) -> ExportResult:
+def export_file(db: Database, path: str | Path, fmt: str | None = None, selection: Selection = Selection(), *,
+                progress: Callable[[int], None] | None = None) -> ExportResult:
     """Write the selected records to `path` atomically; the format comes from `fmt` or the suffix.
 
     The selection is checked before the file is touched; on any error no file is left behind and an
@@ -368,5 +386,5 @@ def export_file(db: Database, path: str | Path, fmt: str | None = None, selectio
     records = select_records(db, selection, coding=coding)  # checks the selection now
     # CSV files get a BOM so that spreadsheet programs read them as UTF-8.
     with atomic_output(path, encoding="utf-8-sig" if fmt == "csv" else "utf-8") as fh:
-        count = _writer(fmt)(records, fh, coding.dimensions)
+        count = _writer(fmt)(_reporting(records, progress), fh, coding.dimensions)
     return ExportResult(fmt, count, str(path))
