@@ -61,7 +61,7 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
     ) | ((f.volume == 0) & (f.doi == 1) & same_year & _ge(authors, 0.9) & _ge(title, 0.99) & (f.page_start != 0))
     conflict = (
         (f.doi == 0) | ((f.volume == 0) & ~volume_excused) | (f.page_start == 0) | (f.numbers == 0)
-        | (f.year_gap > 1) | (f.meeting_differs & ~(same_year & _ge(f.journal, 0.8))) | (f.conferences & (f.year_gap != 0) & (f.doi != 1)) | (~no_authors & ~_ge(authors, 0.5))
+        | (f.year_gap > 1) | ((f.year_gap == 1) & (f.doi != 1) & ~np.isnan(f.journal) & ~_ge(f.journal, 0.6)) | (f.meeting_differs & ~(same_year & _ge(f.journal, 0.8))) | (f.conferences & (f.year_gap != 0) & (f.doi != 1)) | (~no_authors & ~_ge(authors, 0.5))
     )
     # Softer contradiction: a different issue or last page alone is common in database exports,
     # but with other evidence missing it is not enough to merge.

@@ -149,6 +149,6 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
         year_gap=year_gap, volume=_state(cols.codes["volume"], a, b), issue=_state(cols.codes["issue"], a, b),
         page_start=_state(cols.codes["page_start"], a, b), page_end=_state(cols.codes["page_end"], a, b),
         doi=_state(cols.codes["doi"], a, b), numbers=numbers, kind_a=cols.kind[a], kind_b=cols.kind[b], venue=venue,
-        conferences=cols.conference[a] & cols.conference[b],
+        conferences=(cols.conference[a] | cols.meeting[a]) & (cols.conference[b] | cols.meeting[b]),
         meeting_differs=cols.meeting[a] != cols.meeting[b],
     )
