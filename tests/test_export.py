@@ -349,3 +349,42 @@ def test_progress_reports_counts(screened_store, monkeypatch):
     result = export(screened_store, io.StringIO(), "ris", Selection(all_records=True), progress=seen.append)
     assert result.records == 8
     assert seen == [3, 6, 8]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_any_text_makes_one_parsable_entry(text):
+    value = escape(text)
+    depth = 0
+    for ch in value:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        assert depth >= 0
+    assert depth == 0
+    entry = f"@misc{{k,\n  title = {{{value}}},\n  year = {{2020}}\n}}\n"
+    library = bibtexparser.parse_string(entry)
+    assert len(library.entries) == 1 and library.failed_blocks == []
+    assert library.entries[0]["year"] == "2020"
+    assert pybtex.database.parse_string(entry, "bibtex").entries["k"].fields["year"] == "2020"
+
+
+_name_part = st.lists(st.sampled_from(list("abcXYZ éøß-.'&{}_%") + [" and ", "And "]), min_size=1, max_size=10).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.builds(lambda f, g: f"{f}, {g}", _name_part, _name_part), _name_part), min_size=1, max_size=5))
+def test_author_lists_keep_their_length_in_pybtex(names):
+    from litmap.export.bibtex import author_name
+
+    names = [n for n in names if n.strip(" ,")]
+    if not names:
+        return
+    field = " and ".join(author_name(n) for n in names)
+    entry = f"@misc{{k, author = {{{field}}}}}"
+    parsed = pybtex.database.parse_string(entry, "bibtex").entries["k"]
+    assert len(parsed.persons["author"]) == len(names)
+    [bp] = bibtexparser.parse_string(entry).entries
+    assert bp["author"] == field
