@@ -150,47 +150,40 @@ def _resolution_sql(dimensions: Sequence[str] | None) -> tuple[str, list[str]]:
     return sql, list(dimensions or [])
 
 
-def agreed_sql(dimensions: Sequence[str] | None = None) -> tuple[str, list[str]]:
-    """SQL selecting (record_id, dimension, value JSON) of every agreed or resolved answer, with its
-    parameters; the named parameter :coders is the number of coders an agreement needs."""
-    latest, p1 = _latest_sql(dimensions)
-    res, p2 = _resolution_sql(dimensions)
-    res2, p3 = _resolution_sql(dimensions)
-    sql = f"""
-    select a.record_id, a.dimension, coalesce(r.value, case when a.k = 1 and a.n >= :coders then a.value end) as value
-    from (select record_id, dimension, count(*) as n, count(distinct value) as k, min(value) as value
-          from ({latest}) group by record_id, dimension) a
-    left join ({res}) r on r.record_id = a.record_id and r.dimension = a.dimension
-    where coalesce(r.value, case when a.k = 1 and a.n >= :coders then a.value end) is not null
-    union all
-    select r.record_id, r.dimension, r.value from ({res2}) r
-    where not exists (select 1 from codings c where c.record_id = r.record_id and c.dimension = r.dimension and c.value is not null)
+def agreed_codes(db: Database, dimensions: Sequence[str] | None = None,
+                 config: CodingConfig | None = None) -> dict[str, dict[int, list[str]]]:
+    """dimension -> record -> agreed or resolved values (see the module docstring for the rule).
+
+    The one definition behind `current_codes` and the maps. Values compare as their stored JSON,
+    which `set_code` and the importer always write in one canonical form.
     """
-    return sql, p1 + p2 + p3
+    config = config or coding_config(db)
+    need = config.coders_required
+    latest, params = _latest_sql(dimensions)
+    answers: dict[tuple[str, int], list[str]] = {}
+    for record_id, dimension, _coder, value in db.execute(latest, params):
+        answers.setdefault((dimension, record_id), []).append(value)
+    out: dict[str, dict[int, list[str]]] = {}
+    for (dimension, record_id), values in answers.items():
+        if len(values) >= need and all(v == values[0] for v in values):
+            out.setdefault(dimension, {})[record_id] = json.loads(values[0])
+    res, params = _resolution_sql(dimensions)
+    for record_id, dimension, value, _by in db.execute(res, params):
+        out.setdefault(dimension, {})[record_id] = json.loads(value)
+    return out
 
 
 def current_codes(db: Database, record_ids: Iterable[int] | None = None,
                   config: CodingConfig | None = None) -> dict[int, dict[str, list[str]]]:
     """The agreed or resolved values per record and dimension (conflicts and answers still awaiting
     the second coder of a dual-coded review are left out). All records, or only `record_ids`."""
-    config = config or coding_config(db)
-    sql, params = agreed_sql()
     wanted = set(record_ids) if record_ids is not None else None
-    named = {f"p{i}": v for i, v in enumerate(params)}
-    sql = _positional_to_named(sql, len(params))
     out: dict[int, dict[str, list[str]]] = {}
-    for record_id, dimension, value in db.execute(sql + " order by 1", {**named, "coders": config.coders_required}):
-        if wanted is not None and record_id not in wanted:
-            continue
-        out.setdefault(record_id, {})[dimension] = json.loads(value)
-    return out
-
-
-def _positional_to_named(sql: str, n: int) -> str:
-    """SQLite forbids mixing `?` and `:name`; number the `?`s as :p0, :p1, ..."""
-    parts = sql.split("?")
-    assert len(parts) == n + 1
-    return "".join(part + (f":p{i}" if i < n else "") for i, part in enumerate(parts))
+    for dimension, per_record in agreed_codes(db, None, config).items():
+        for record_id, values in per_record.items():
+            if wanted is None or record_id in wanted:
+                out.setdefault(record_id, {})[dimension] = values
+    return dict(sorted(out.items()))
 
 
 def coder_codes(db: Database, coder: str, record_ids: Iterable[int] | None = None) -> dict[int, dict[str, list[str]]]:

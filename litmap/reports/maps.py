@@ -1,6 +1,7 @@
 """Evidence maps: cross-tabulations of the agreed codes of included studies.
 
-`crosstab(db, rows, cols)` counts the included studies in every (row, column) cell, all in SQL.
+`crosstab(db, rows, cols)` counts the included studies in every (row, column) cell: the included
+set and the agreed codes come from SQL, the counting is one pass over them.
 A study coded with several codes of a several-choice dimension counts once in each of its codes,
 so rows and columns do not add up to the number of studies; totals count distinct studies.
 Axes are dimensions of the codebook or derived ones: `year` (publication year), `region` /
@@ -13,12 +14,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
 from litmap.coding.codebook import Codebook, CodingError, Dimension, require_codebook
-from litmap.coding.codings import CodingConfig, agreed_sql, coding_config, included_sql
+from litmap.coding.codings import CodingConfig, agreed_codes, coding_config, included_sql
 from litmap.coding.countries import BY_ALPHA2, COUNTRIES, REGIONS
 from litmap.screening.outcomes import FT, stage_name
 
@@ -118,24 +120,28 @@ def resolve_axis(book: Codebook, name: str, *, rollup: bool = False) -> Axis:
     raise CodingError(f"no dimension {name!r} in the codebook; map one of: {', '.join(book.keys())}, or year, region, subregion")
 
 
-def _axis_sql(axis: Axis, alias: str, params: dict) -> str:
-    """SQL selecting (record_id, v) for one axis over the included records (CTEs `inc`, `agreed`)."""
-    if axis.source == "year":
-        return f"select r.id as record_id, cast(r.year as text) as v from records r join inc on inc.record_id = r.id where r.year is not null"
+def _axis_values(db: Database, axis: Axis, included: list[int], agreed: dict[str, dict[int, list[str]]]) -> dict[int, set[str]]:
+    """record -> the categories it counts in on this axis (included records with a value only)."""
     if axis.source == "studies":
-        return "select record_id, 'studies' as v from inc"
+        return {rid: {"studies"} for rid in included}
+    if axis.source == "year":
+        inc = set(included)
+        return {rid: {str(year)} for rid, year in db.execute("select id, year from records where year is not null") if rid in inc}
     assert axis.dimension is not None
-    params[f"{alias}_dim"] = axis.dimension.key
-    exploded = (f"select a.record_id, j.value as v from agreed a join inc on inc.record_id = a.record_id, json_each(a.value) j "
-                f"where a.dimension = :{alias}_dim")
-    if axis.mapping is None:
-        return exploded
-    pairs = [(k, t) for k, targets in axis.mapping.items() for t in targets]
-    values = ", ".join(f"(:{alias}_k{i}, :{alias}_t{i})" for i in range(len(pairs)))
-    for i, (k, t) in enumerate(pairs):
-        params[f"{alias}_k{i}"], params[f"{alias}_t{i}"] = k, t
-    return (f"select distinct e.record_id, m.t as v from ({exploded}) e "
-            f"join (select column1 as k, column2 as t from (values {values})) m on m.k = e.v")
+    coded = agreed.get(axis.dimension.key, {})
+    out: dict[int, set[str]] = {}
+    mapping = axis.mapping
+    for rid in included:
+        values = coded.get(rid)
+        if not values:
+            continue
+        if mapping is None:
+            out[rid] = set(values)
+        else:
+            mapped = {t for v in values for t in mapping.get(v, ())}
+            if mapped:
+                out[rid] = mapped
+    return out
 
 
 def _categories(axis: Axis, seen: set[str]) -> list[tuple[str, str, int]]:
@@ -169,24 +175,24 @@ def crosstab(db: Database, rows: str, cols: str | None = None, *, stage: str = F
     config = config or coding_config(db)
     row_axis = resolve_axis(book, rows, rollup=rollup)
     col_axis = resolve_axis(book, cols or "studies", rollup=rollup)
-    dims = sorted({a.dimension.key for a in (row_axis, col_axis) if a.dimension is not None and a.source != "year"})
-    agreed, positional = agreed_sql(dims) if dims else ("select null as record_id, null as dimension, null as value where 0", [])
-    params: dict = {"required": config.votes_required, "coders": config.coders_required}
-    parts = agreed.split("?")
-    agreed = "".join(p + (f":d{i}" if i < len(positional) else "") for i, p in enumerate(parts))
-    params.update({f"d{i}": v for i, v in enumerate(positional)})
-    row_sql = _axis_sql(row_axis, "r", params)
-    col_sql = _axis_sql(col_axis, "c", params)
-    ctes = (f"with inc as materialized ({included_sql(stage)}), agreed as materialized ({agreed}), "
-            f"rx as materialized ({row_sql}), cx as materialized ({col_sql}) ")
-    cells = {(r, c): n for r, c, n in db.execute(
-        ctes + "select rx.v, cx.v, count(distinct rx.record_id) from rx join cx on cx.record_id = rx.record_id group by rx.v, cx.v",
-        params)}
-    row_totals = dict(db.execute(ctes + "select rx.v, count(distinct rx.record_id) from rx join cx on cx.record_id = rx.record_id group by rx.v", params).fetchall())
-    col_totals = dict(db.execute(ctes + "select cx.v, count(distinct cx.record_id) from cx join rx on rx.record_id = cx.record_id group by cx.v", params).fetchall())
-    included, studies = db.execute(
-        ctes + "select (select count(*) from inc), (select count(distinct rx.record_id) from rx join cx on cx.record_id = rx.record_id)",
-        params).fetchone()
+    dims = sorted({a.dimension.key for a in (row_axis, col_axis) if a.dimension is not None})
+    included = [r[0] for r in db.execute(included_sql(stage), {"required": config.votes_required})]
+    agreed = agreed_codes(db, dims, config) if dims else {}
+    row_values = _axis_values(db, row_axis, included, agreed)
+    col_values = _axis_values(db, col_axis, included, agreed)
+    cells: Counter[tuple[str, str]] = Counter()
+    row_totals: Counter[str] = Counter()
+    col_totals: Counter[str] = Counter()
+    studies = 0
+    for rid, rv in row_values.items():
+        cv = col_values.get(rid)
+        if not cv:
+            continue
+        studies += 1
+        row_totals.update(rv)
+        col_totals.update(cv)
+        cells.update((r, c) for r in rv for c in cv)
+    included_n = len(included)
     row_cats = _categories(row_axis, {r for r, _ in cells})
     col_cats = _categories(col_axis, {c for _, c in cells})
     counts = [[cells.get((r, c), 0) for c, _, _ in col_cats] for r, _, _ in row_cats]
@@ -198,11 +204,11 @@ def crosstab(db: Database, rows: str, cols: str | None = None, *, stage: str = F
             notes.append(f"{axis.label}: " + MULTI_NOTE.format(what=what))
     if rollup and any(a.mapping and a.source == "dimension" for a in (row_axis, col_axis)):
         notes.append("sub-codes also count under their parent codes (--rollup)")
-    if included - studies:
-        notes.append(f"{included - studies} of {included} included studies have no agreed code on "
+    if included_n - studies:
+        notes.append(f"{included_n - studies} of {included_n} included studies have no agreed code on "
                      f"{row_axis.label if col_axis.source == 'studies' else row_axis.label + ' or ' + col_axis.label}"
                      " (not yet coded, in conflict, or nothing applies)")
     title = f"{row_axis.label} by {col_axis.label}" if col_axis.source != "studies" else f"{row_axis.label}"
     return CrossTab(title, row_cats, col_cats, counts,
                     [row_totals.get(r, 0) for r, _, _ in row_cats], [col_totals.get(c, 0) for c, _, _ in col_cats],
-                    studies, included, included - studies, row_axis.key, col_axis.key, stage, notes)
+                    studies, included_n, included_n - studies, row_axis.key, col_axis.key, stage, notes)
