@@ -16,7 +16,7 @@ _WOS = re.compile(r"^(?:FN |PT [A-Z]$)", re.M)
 _REFER = re.compile(r"^%[0-9A-Z@!#$&()*+^|~?] \S", re.M)
 _XML = re.compile(r"^\s*<(?:\?xml|xml>|records>|!DOCTYPE xml)", re.I)
 _ENDNOTE_XML = re.compile(r"<record>|<records>", re.I)
-_ARRAY_TITLE = re.compile(r'"(?:container-)?title"\s*:\s*\[')
+_ARRAY_TITLE = re.compile(r'"(?:container-)?title"\s*:\s*\[\s*"')  # a non-empty array: CSL items may hold `[]`
 
 # Column names (lower case) that mark a CSV/TSV as bibliographic.
 _CSV_TITLE_COLUMNS = {
