@@ -32,6 +32,7 @@ from sqlite_utils import Database
 
 from litmap.errors import LitmapError
 from litmap.export.keys import CitationKeys
+from litmap.screening.outcomes import FT, TA, outcome_sql, stage_name
 
 FORMATS = ("bibtex", "ris", "csv", "csljson")
 SUFFIXES = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".csv": "csv", ".json": "csljson"}
@@ -231,8 +232,6 @@ def _with_descendants(dimension: Any, values: list[str]) -> list[str]:
 
 
 def _check_selection(selection: Selection) -> None:
-    from litmap.screening.outcomes import stage_name
-
     if selection.status is not None:
         if selection.stage is None:
             raise LitmapError("--status needs --stage (title-abstract or full-text)")
@@ -243,8 +242,6 @@ def _check_selection(selection: Selection) -> None:
 
 
 def _select_sql(selection: Selection) -> tuple[str, dict[str, object]]:
-    from litmap.screening.outcomes import FT, TA, outcome_sql, stage_name
-
     where = [] if selection.all_records else ["r.duplicate_of is null"]
     params: dict[str, object] = {}
     if selection.stage is not None:
