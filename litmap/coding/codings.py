@@ -164,9 +164,13 @@ def agreed_codes(db: Database, dimensions: Sequence[str] | None = None,
     for record_id, dimension, _coder, value in db.execute(latest, params):
         answers.setdefault((dimension, record_id), []).append(value)
     out: dict[str, dict[int, list[str]]] = {}
+    parsed: dict[str, list[str]] = {}  # few distinct answers recur across many records: parse each once
     for (dimension, record_id), values in answers.items():
-        if len(values) >= need and all(v == values[0] for v in values):
-            out.setdefault(dimension, {})[record_id] = json.loads(values[0])
+        if len(values) >= need and (len(values) == 1 or values.count(values[0]) == len(values)):
+            value = parsed.get(values[0])
+            if value is None:
+                value = parsed[values[0]] = json.loads(values[0])
+            out.setdefault(dimension, {})[record_id] = list(value)
     res, params = _resolution_sql(dimensions)
     for record_id, dimension, value, _by in db.execute(res, params):
         out.setdefault(dimension, {})[record_id] = json.loads(value)
