@@ -38,6 +38,7 @@ _SYMBOLS = {
 }
 _ACCENT_RE = re.compile(r"\\([`'^\"~=.uvHckrdb])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))")
 _SYMBOL_RE = re.compile(r"\\(?:([A-Za-z]+)(?![A-Za-z])\s?|([&%$#_{}]))(?:\{\})?")
+_SWITCH_RE = re.compile(r"\\(?:sc|bf|it|em|tt|rm|sf|sl|scshape|bfseries|itshape|upshape|mdseries|normalfont)(?![A-Za-z])\s*")
 _FONT_RE = re.compile(r"\\(?:text(?:it|bf|sc|tt|rm|sf|up|sl|normal)|emph|mathrm|mathit|mathbf|textsuperscript|textsubscript|url|href\{[^{}]*\})\s*\{")
 
 
@@ -59,6 +60,8 @@ def decode_latex(value: str) -> str:
     if "\\" not in value and "{" not in value and "$" not in value and "~" not in value and "--" not in value:
         return value
     out = _FONT_RE.sub("{", value)
+    if "\\" in out:  # old-style font switches `{\sc CONNIVER}`, `{\bf x}`: drop the switch
+        out = _SWITCH_RE.sub("", out)
     out = _ACCENT_RE.sub(_accent, out)
     # Math and ties before symbols, so that escaped `\$` and `\textasciitilde{}` stay literal.
     if "$" in out:

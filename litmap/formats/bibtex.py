@@ -31,6 +31,7 @@ from typing import Any
 from litmap.errors import InputError
 from litmap.formats import io
 from litmap.records import BadRecord, Record, normalise
+from litmap.text import plain
 
 # An entry starts at a line whose first non-blank character is `@` followed by a type and a delimiter.
 _START = re.compile(r"[ \t\ufeff]*@[ \t]*([A-Za-z][\w-]*)[ \t]*[{(]")
@@ -53,6 +54,7 @@ _QUOTED = re.compile(r'"(?:[^"{}\\]++|\\.|' + _L1 + r')*+"', re.S)
 _BRACE_CHARS = re.compile(r"\\.|[{}]", re.S)
 _QUOTE_CHARS = re.compile(r'\\.|[{}"]', re.S)
 _AND = re.compile(r"\s+and\s+", re.I)
+_WHOLLY_BRACED = re.compile(r"^\{[^{}]*\}$")
 _ENCODING_HEADER = re.compile(r"^%+\s*Encoding:\s*([\w.-]+)", re.M | re.I)
 
 MONTHS = {
@@ -291,7 +293,14 @@ def parse_batch(chunks: list[tuple[int, str]], macros: dict[str, str], first: in
         except _Malformed as exc:
             out.append(BadRecord(position, line, str(exc), _peek_key(text)))
         else:
-            out.append(normalise(_record(etype, key, fields, line), latex=True))
+            rec = _record(etype, key, fields, line)
+            names = list(rec.authors)
+            normalise(rec, latex=True)
+            if any(n[:1] == "{" and n[-1:] == "}" for n in names) and len(names) == len(rec.authors):
+                # `{Barnes and Noble}`: a braced name is one (corporate) name, never reordered
+                rec.authors = [plain(n[1:-1], latex=True) or r if _WHOLLY_BRACED.match(n) else r
+                               for n, r in zip(names, rec.authors)]
+            out.append(rec)
         position += 1
     return out
 

@@ -67,7 +67,7 @@ _TYPES = {
     "erratum": "article", "journals": "article", "magazine": "article", "magazinearticle": "article",
     "newspaperarticle": "article", "conference paper": "inproceedings", "conferencepaper": "inproceedings",
     "inproceedings": "inproceedings", "conference proceedings article": "inproceedings", "conferences": "inproceedings",
-    "c": "inproceedings", "conference review": "inproceedings", "book": "book", "b": "book", "books": "book",
+    "c": "inproceedings", "conference review": "inproceedings", "conference publication": "inproceedings", "book": "book", "b": "book", "books": "book",
     "book chapter": "incollection", "booksection": "incollection", "incollection": "incollection", "inbook": "incollection",
     "s": "incollection", "chapter": "incollection", "thesis": "phdthesis", "phdthesis": "phdthesis",
     "dissertation": "phdthesis", "mastersthesis": "mastersthesis", "report": "techreport", "techreport": "techreport",
@@ -220,7 +220,7 @@ def _record(row: list[str], cols: _Columns, line: int) -> Record:
     doi = get.get("doi")
     if not doi and get.get("url") and "doi" in (get.get("url") or ""):
         doi = get["url"]
-    rtype = get.get("type")
+    rtype = get.get("type") or ("article" if cols.producer == "PubMed" else None)
     authors = get.get("authors")
     keywords = get.get("keywords")
     return Record(
