@@ -9,6 +9,7 @@ from litmap.cli import imports  # noqa: E402,F401
 from litmap.cli import dedupe  # noqa: E402,F401
 from litmap.cli import screening  # noqa: E402,F401
 from litmap.cli import screen  # noqa: E402,F401
+from litmap.cli import team  # noqa: E402,F401
 from litmap.cli import coding  # noqa: E402,F401
 from litmap.cli import reports  # noqa: E402,F401
 from litmap.cli import export  # noqa: E402,F401
