@@ -291,6 +291,15 @@ class ImportResult:
     coders: set[str] = field(default_factory=set)
 
 
+def _canonical_ids_by_key(db: Database) -> dict[str, int]:
+    """source_key -> record id, preferring the canonical record when a key occurs more than once."""
+    ids: dict[str, int] = {}
+    rows = db.execute("select source_key, id from records where source_key is not null order by duplicate_of is null, id desc")
+    for key, record_id in rows:
+        ids[key] = record_id  # canonical rows come last and win
+    return ids
+
+
 def import_csv(db: Database, path: str | Path, coder: str | None = None, *, stage: str | None = None) -> ImportResult:
     """Codings from a spreadsheet: a `record_id` (or `id`) column, a `coder` column unless `coder` is
     given, and one column per dimension (key or label); several values joined by ';', '-' for
@@ -310,14 +319,16 @@ def import_csv(db: Database, path: str | Path, coder: str | None = None, *, stag
             raise InputError(f"{path}: cannot read as CSV ({exc}); save it as UTF-8 CSV") from None
     lower = {h.strip().lower(): h for h in header if h}
     id_col = lower.get("record_id") or lower.get("id")
-    if id_col is None:
-        raise InputError(f"{path}: line 1: no record_id column; the first row must name record_id and the dimensions")
+    key_col = lower.get("source_key") if id_col is None else None
+    if id_col is None and key_col is None:
+        raise InputError(f"{path}: line 1: no record_id (or source_key) column; the first row must name it and the dimensions")
+    by_key = _canonical_ids_by_key(db) if key_col else {}
     coder_col = lower.get("coder") or lower.get("reviewer")
     if coder is None and coder_col is None:
         raise InputError(f"{path}: line 1: no coder column; add one or pass --reviewer NAME")
     columns: list[tuple[str, Dimension]] = []
     for h in header:
-        if not h or h in (id_col, coder_col) or h.strip().lower() in ("title", "year", "authors", "journal", "doi", "status"):
+        if not h or h in (id_col, key_col, coder_col) or h.strip().lower() in ("title", "year", "authors", "journal", "doi", "status"):
             continue
         try:
             columns.append((h, book.dimension(h.strip())))
@@ -325,13 +336,18 @@ def import_csv(db: Database, path: str | Path, coder: str | None = None, *, stag
             raise InputError(f"{path}: line 1: column {h!r} is not a dimension of the codebook; dimensions: {', '.join(book.keys())}") from None
     pending: list[tuple[int, str, list[str], str]] = []
     for line, row in enumerate(rows, 2):
-        raw_id = (row.get(id_col) or "").strip()
+        raw_id = (row.get(id_col or key_col or "") or "").strip()
         if not raw_id:
             continue
-        try:
-            record_id = int(raw_id)
-        except ValueError:
-            raise InputError(f"{path}: line {line}: record_id {raw_id!r} is not a number") from None
+        if key_col:
+            if raw_id not in by_key:
+                raise InputError(f"{path}: line {line}: no record with source_key {raw_id!r}; nothing imported")
+            record_id = by_key[raw_id]
+        else:
+            try:
+                record_id = int(raw_id)
+            except ValueError:
+                raise InputError(f"{path}: line {line}: record_id {raw_id!r} is not a number") from None
         who = coder or (row.get(coder_col or "") or "").strip()
         if not who:
             raise InputError(f"{path}: line {line}: empty coder; fill the coder column or pass --reviewer NAME")
