@@ -192,7 +192,7 @@ def test_csv_import_errors_leave_store_unchanged(coded, tmp_path):
     sheet.write_text("record,theme\n1,legal\n")
     with pytest.raises(Exception) as exc:
         C.import_csv(db, sheet, "ana")
-    assert str(exc.value) == f"{sheet}: line 1: no record_id column; the first row must name record_id and the dimensions"
+    assert str(exc.value) == f"{sheet}: line 1: no record_id (or source_key) column; the first row must name it and the dimensions"
     sheet.write_text(f"record_id,theme\n{ids[0]},legal\n")
     with pytest.raises(Exception) as exc:
         C.import_csv(db, sheet, None)
