@@ -51,12 +51,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+# One encoder for every row: json.dumps() with options builds a new encoder per call.
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def _row(source_id: int, position: int, rec: Record) -> tuple:
     return (
         source_id, position, rec.line, rec.source_key, rec.type, rec.title, rec.abstract,
-        json.dumps(rec.authors, ensure_ascii=False), rec.year, rec.journal, rec.volume, rec.issue,
-        rec.pages, rec.doi, rec.pmid, rec.isbn, rec.url, json.dumps(rec.keywords, ensure_ascii=False),
-        rec.language, json.dumps(rec.raw, ensure_ascii=False, default=str),
+        _JSON(rec.authors), rec.year, rec.journal, rec.volume, rec.issue,
+        rec.pages, rec.doi, rec.pmid, rec.isbn, rec.url, _JSON(rec.keywords),
+        rec.language, _JSON(rec.raw),
     )
 
 

@@ -421,8 +421,9 @@ def _batches(path: Path, encoding: str, errors: list[BadRecord]) -> Iterator[tup
 
 
 def _pool() -> ProcessPoolExecutor:
+    # forkserver: workers never inherit the importer's open SQLite connection (unsafe across fork)
     methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     return ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=ctx)
 
 

@@ -115,6 +115,7 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
     seen_root = False
     prolog = True
     depth = 0
+    records_el: ET.Element | None = None
     start_line = None  # events come per fed block, so a record's own line is not known
     with io.open_binary(path) as fh:
         while True:
@@ -141,6 +142,8 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
                                                  "is it the right export (or --format)?")
                         if el.tag == "record":
                             depth += 1
+                        elif el.tag == "records" and records_el is None:
+                            records_el = el
                         continue
                     if el.tag == "record":
                         depth -= 1
@@ -151,6 +154,8 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
                             except Exception as exc:  # a malformed record must not end the import
                                 yield BadRecord(position, start_line, f"unreadable record ({exc})")
                             el.clear()
+                            if records_el is not None and len(records_el) and records_el[0] is el:
+                                del records_el[0]  # drop the read record from the tree: memory stays flat
             except ET.ParseError as exc:
                 line = exc.position[0] if exc.position else None
                 raise InputError(f"{path}: line {line}: malformed XML ({exc.msg if hasattr(exc, 'msg') else exc}); "
