@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from litmap.errors import InputError, LitmapError
 from litmap.formats import bibtex, csljson, detect, endnote_xml, io, openalex
+from litmap.formats.crossref import read as crossref_read
 from litmap.formats import csv as csvformat
 from litmap.ingest import read_records
 from litmap.records import BadRecord, Record
@@ -367,3 +368,18 @@ def test_dedup_sets_import_every_row(name: str) -> None:
     items = records(path)
     assert all(isinstance(i, Record) for i in items)
     assert [i.source_key for i in items] == [r["ID"] for r in rows]
+
+
+_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8))
+_KEYS = st.sampled_from(["type", "title", "author", "issued", "DOI", "URL", "container-title", "id", "page", "keyword",
+                         "ISBN", "message", "items", "results", "display_name", "authorships", "biblio", "ids",
+                         "primary_location", "abstract_inverted_index", "publication_year", "family", "date-parts"])
+_JSONISH = st.recursive(_LEAF, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)), max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.dictionaries(_KEYS, _JSONISH, max_size=6), st.lists(st.dictionaries(_KEYS, _JSONISH, max_size=6), max_size=3)))
+def test_json_readers_raise_only_litmap_errors_on_odd_values(doc) -> None:
+    text = json.dumps(doc)
+    for reader in (csljson.read, openalex.read, crossref_read):
+        _only_litmap_errors(reader, text, ".json")

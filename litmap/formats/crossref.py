@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from litmap.errors import InputError
-from litmap.formats.jsonworks import csl_record, values
+from litmap.formats.jsonworks import BAD_VALUES, csl_record, values
 from litmap.records import BadRecord, Record
 
 
@@ -44,7 +44,11 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
             if not isinstance(work, dict):
                 yield BadRecord(position, line, "not a Crossref work (not an object)")
                 continue
-            yield csl_record(work, line, work.get("DOI"))
+            key = str(work["DOI"]) if work.get("DOI") else None
+            try:
+                yield csl_record(work, line, key)
+            except BAD_VALUES as exc:
+                yield BadRecord(position, line, f"unexpected value in a Crossref field ({exc})", key)
 
 
 def source_name(head: str) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from litmap.errors import InputError
-from litmap.formats.jsonworks import csl_record, values
+from litmap.formats.jsonworks import BAD_VALUES, csl_record, values
 from litmap.records import BadRecord, Record
 
 _ITEM_KEYS = ("type", "title", "author", "issued", "DOI", "container-title", "id")
@@ -47,4 +47,8 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
                 yield BadRecord(position, line, "not a CSL item (no type, title, author or DOI)")
                 continue
             key = item.get("id") or item.get("citation-key") or item.get("DOI")
-            yield csl_record(item, line, str(key) if key not in (None, "") else None)
+            key = str(key) if key not in (None, "") else None
+            try:
+                yield csl_record(item, line, key)
+            except BAD_VALUES as exc:
+                yield BadRecord(position, line, f"unexpected value in a CSL field ({exc})", key)

@@ -184,12 +184,17 @@ def full_doi(item: dict[str, Any]) -> str | None:
     return doi
 
 
+BAD_VALUES = (TypeError, AttributeError, ValueError, KeyError, IndexError)
+
+
 def csl_record(item: dict[str, Any], line: int, key: str | None) -> Record:
     """A CSL-JSON item or a Crossref work as a Record (`raw` is the item itself)."""
     authors = names(item.get("author")) or names(item.get("editor"))
     keywords = item.get("keyword") or item.get("keywords") or []
     if isinstance(keywords, str):
         keywords = [k.strip() for k in re.split(r"[;,]", keywords) if k.strip()]
+    elif not isinstance(keywords, list):
+        keywords = [keywords]
     isbn = item.get("ISBN")
     return Record(
         raw=item,

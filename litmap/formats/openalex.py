@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from litmap.errors import InputError
-from litmap.formats.jsonworks import CSL_TYPES, values
+from litmap.formats.jsonworks import BAD_VALUES, CSL_TYPES, values
 from litmap.records import BadRecord, Record
 
 _TYPES = {**CSL_TYPES, "article": "article", "review": "article", "letter": "article", "editorial": "article",
@@ -94,7 +94,10 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
             if not _is_work(work):
                 yield BadRecord(position, line, "not an OpenAlex work (no id or title)")
                 continue
-            yield _work(work, line)
+            try:
+                yield _work(work, line)
+            except BAD_VALUES as exc:
+                yield BadRecord(position, line, f"unexpected value in an OpenAlex field ({exc})", _tail(work.get("id")))
 
 
 def source_name(head: str) -> str | None:
