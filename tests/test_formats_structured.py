@@ -163,6 +163,15 @@ def test_truncated_bibtex_is_refused_with_file_and_line(litmap, tmp_path: Path) 
     assert got["records"] == 2 and len(got["skipped"]) == 2
 
 
+def test_value_line_that_looks_like_an_entry_does_not_split_it(tmp_path: Path) -> None:
+    path = tmp_path / "at.bib"
+    path.write_text("@article{a1,\n  abstract = {We studied the\n@Home (2010) programme and\n@article{ x } more},\n"
+                    "  title = {Real one}, year = {2010}\n}\n@article{a2, title = {Two}}\n", encoding="utf-8")
+    recs = list(bibtex.read(path, "utf-8"))
+    assert [(r.source_key, r.title) for r in recs] == [("a1", "Real one"), ("a2", "Two")]
+    assert recs[0].abstract == "We studied the @Home (2010) programme and @article x more"
+
+
 def test_bibtex_macros_concatenation_and_parentheses() -> None:
     twente = list(bibtex.read(FIX / "jabref__twente.bib", "utf-8"))[0]
     assert twente.authors[:4] == ["Patterson, David", "Arvind", "Asanovíc, Krste", "Chiou, Derek"]

@@ -371,6 +371,47 @@ def _chunks(fh: Any) -> Iterator[tuple[int, str, str]]:
             return
 
 
+def _balance(text: str) -> int:
+    return text.count("{") - text.count("}")
+
+
+def _fragment(text: str) -> bool:
+    """Is this chunk the tail of a value cut at a line that looks like an entry start? (It closes
+    more braces than it opens, or does not read as an entry with fields.)"""
+    if _balance(text) < 0:
+        return True
+    try:
+        _, _, fields = _parse_chunk(text, {})
+    except (_Unclosed, _Malformed):
+        return True
+    return not fields
+
+
+def _rejoined(chunks: Iterator[tuple[int, str, str]]) -> Iterator[tuple[int, str, str]]:
+    """Chunks, with a split inside a value undone: a line in an abstract that happens to start with
+    `@word(` or `@word{` cuts an entry in two; the first part then has unclosed braces and what
+    follows is no entry of its own, so they are joined again. Only unbalanced chunks (rare) pay
+    for the check; the others cost two C-level counts."""
+    held: tuple[int, str, str] | None = None
+    for chunk in chunks:
+        if held is not None:
+            if _fragment(chunk[2]):
+                held = (held[0], held[1], held[2] + chunk[2])
+                if _balance(held[2]) > 0:
+                    continue
+                yield held
+                held = None
+                continue
+            yield held
+            held = None
+        if _balance(chunk[2]) > 0:
+            held = chunk
+        else:
+            yield chunk
+    if held is not None:
+        yield held
+
+
 def _text_stream(path: Path, encoding: str) -> Any:
     if encoding == "cp1252":
         # a legacy `% Encoding: MacRoman` (or other) header names the right codec for non-UTF-8 bytes
@@ -393,7 +434,7 @@ def _batches(path: Path, encoding: str, errors: list[BadRecord]) -> Iterator[tup
     first = 1
     try:
         with _text_stream(path, encoding) as fh:
-            for line, etype, text in _chunks(fh):
+            for line, etype, text in _rejoined(_chunks(fh)):
                 if etype in _NOT_RECORDS:
                     if etype == "string":
                         if batch:  # macros change: entries before use the old ones
