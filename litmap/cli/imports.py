@@ -63,9 +63,11 @@ def sources_cmd(
     table = Table("id", "name", "kind", "format", "records", "canonical", "file", "searched", "imported")
     for r in rows:
         table.add_row(
-            str(r["id"]), Text(r["name"] or ""), r["kind"], r["format"], str(r["records"]), str(r["canonical"]),
-            Text(safe(r["file"])), r["searched_on"] or "", (r["imported_at"] or "")[:19],
+            str(r["id"]), Text(safe(r["name"] or "")), r["kind"], r["format"], str(r["records"]), str(r["canonical"]),
+            Text(safe(Path(r["file"] or "").name)), Text(safe(r["searched_on"] or "")), (r["imported_at"] or "")[:10],
         )
+    table.add_section()
+    table.add_row("", "total", "", "", str(sum(r["records"] for r in rows)), str(sum(r["canonical"] for r in rows)), "", "", "")
     console.print(table)
 
 
