@@ -76,11 +76,16 @@ def _source_keys(rows: list[tuple[int, str | None, str]]) -> dict[int, tuple[str
     return out
 
 
+def _labels(conn: sqlite3.Connection) -> dict[int, str]:
+    """source id -> the imported file's name (else the source name), for messages."""
+    return {sid: Path(file).name if file else name for sid, name, file in conn.execute("select id, name, file from sources")}
+
+
 def _check_corpus(db: Database, other: sqlite3.Connection, path: Path) -> tuple[dict[int, tuple[str, int]], dict[tuple[str, int], int]]:
     here_rows = list(db.execute("select id, sha256, name from sources"))
     there_rows = list(other.execute("select id, sha256, name from sources"))
     here, there = _source_keys(here_rows), _source_keys(there_rows)
-    names = {sid: name for sid, _, name in there_rows}
+    names = _labels(other)
     here_keys = set(here.values())
     foreign = [sid for sid, key in there.items() if key not in here_keys]
     if foreign:
@@ -96,7 +101,7 @@ class _RecordMap:
 
     def __init__(self, db: Database, other: sqlite3.Connection, there: dict[int, tuple[str, int]], by_key: dict[tuple[str, int], int]) -> None:
         here = {(sid, pos): rid for rid, sid, pos in db.execute("select id, source_id, position from records")}
-        names = dict(other.execute("select id, name from sources").fetchall())
+        names = _labels(other)
         self.map: dict[int, int] = {}
         self.missing: dict[int, tuple[str, int]] = {}
         for rid, sid, pos in other.execute("select id, source_id, position from records"):
