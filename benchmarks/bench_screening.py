@@ -45,6 +45,14 @@ def build(path: Path, n: int) -> None:
             if a == b == "include":
                 ft.append(i)
         db.conn.executemany("insert into decisions (uid, record_id, stage, reviewer, decision, created_at) values (?, ?, ?, ?, ?, ?)", votes)
+        # Half of the title/abstract conflicts resolved (to include, so they reach full text too);
+        # some retrievals first failed and were retried (latest row wins).
+        resolved = [v[1] for v, w in zip(votes[::2], votes[1::2]) if v[4] != w[4] and rng.random() < 0.5]
+        db.conn.executemany("insert into resolutions (uid, record_id, stage, decision, resolved_by, created_at) values (?, ?, 'title-abstract', 'include', 'lead', ?)",
+                            ((uuid.uuid4().hex, i, stamp) for i in resolved))
+        ft += resolved
+        db.conn.executemany("insert into retrievals (uid, record_id, retrieved, created_at) values (?, ?, 0, ?)",
+                            ((uuid.uuid4().hex, i, stamp) for i in ft[::10]))
         db.conn.executemany("insert into retrievals (uid, record_id, retrieved, created_at) values (?, ?, 1, ?)",
                             ((uuid.uuid4().hex, i, stamp) for i in ft))
         fv = []
