@@ -119,7 +119,40 @@ def cli(path: Path) -> None:
         try:
             timed("litmap " + " ".join(args), run)
         except RuntimeError as exc:
-            print(f"  litmap {' '.join(args):<41} not available ({str(exc)[:60]})")
+            why = "no such command in this build" if "No such command" in str(exc) else str(exc).splitlines()[-1][:60]
+            print(f"  litmap {' '.join(args):<41} not available ({why})")
+
+
+def merge_timing(path: Path, tmp: Path) -> None:
+    """A co-reviewer's copy with a third reviewer's 100,000 votes, merged in (then again: nothing new)."""
+    import shutil
+    import sqlite3
+
+    from litmap.screening.merge import merge
+
+    copy = tmp / "copy.db"
+    with sqlite3.connect(path) as a, sqlite3.connect(copy) as b:
+        a.backup(b)
+    db = open_store(copy, create=False)
+    stamp = now()
+    with write(db):
+        db.conn.executemany("insert into decisions (uid, record_id, stage, reviewer, decision, created_at) values (?, ?, 'title-abstract', 'cat', ?, ?)",
+                            ((uuid.uuid4().hex, i, "include" if i % 9 == 0 else "exclude", stamp) for i, in db.execute("select id from records")))
+    db.close()
+    work = tmp / "work.db"
+    shutil.copy(path, work)
+    db = open_store(work, create=False)
+    print("merge (library, one run each):")
+    t0 = time.perf_counter()
+    result = merge(db, copy)
+    print(f"  merge of a copy with {result.added['decisions']:,} new votes{'':<14} {(time.perf_counter() - t0) * 1000:8.0f} ms")
+    t0 = time.perf_counter()
+    again = merge(db, copy)
+    print(f"  the same merge again (adds {again.total}){'':<21} {(time.perf_counter() - t0) * 1000:8.0f} ms")
+    from litmap.screening import agreement
+
+    timed("agreement ta, 3 reviewers (pooled + alpha)", lambda: agreement.agreement(db, "ta"))
+    db.close()
 
 
 def main() -> None:
@@ -131,6 +164,7 @@ def main() -> None:
         print(f"built {n:,} records x 2 reviewers in {time.perf_counter() - t0:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
         library(path)
         cli(path)
+        merge_timing(path, Path(tmp))
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB (this process)")
 
 

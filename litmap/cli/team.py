@@ -41,7 +41,8 @@ def agreement_cmd(
         console.print_json(json.dumps(result.as_dict()))
         return
     table = Table("reviewers", "records", "both incl.", "A only", "B only", "both excl.", "agreement", "kappa", "band", "PABAK", "AC1",
-                  title=f"Agreement at {result.stage} (raw votes; maybe = include)")
+                  title=f"Agreement at {result.stage} (raw votes; maybe = include)",
+                  caption="A only / B only: the first / second reviewer of the pair includes, the other excludes")
     rows = [(" & ".join(p.reviewers), p.table) for p in result.pairs]
     if result.pooled:
         rows.append(("all pairs (pooled)", result.overall))
