@@ -198,3 +198,20 @@ def test_cli_bad_stage(litmap):
     result = litmap("agreement", "--stage", "abstracts")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: unknown stage 'abstracts'")
+
+
+def test_cli_three_reviewers_pooled(litmap):
+    db = make_store(litmap.db, 5)
+    votes = {1: {"ann": "include", "bob": "include", "cat": "include"}, 2: {"ann": "exclude", "bob": "exclude"},
+             3: {"ann": "include", "bob": "exclude", "cat": "exclude"}, 4: {"ann": "exclude", "cat": "exclude"}, 5: {"bob": "include"}}
+    for rid, by in votes.items():
+        for who, decision in by.items():
+            vote(db, rid, who, decision)
+    db.close()
+    result = litmap.ok("agreement")
+    assert "all pairs (pooled)" in result.stdout and "8 pairs" in result.stdout
+    assert "0.625" in result.stdout  # alpha, hand-computed in test_screening_alpha_three_reviewers_missing_votes_by_hand
+    assert "pool the 3 pairwise tables" in result.stderr
+    out = json.loads(litmap.ok("agreement", "--json").stdout)
+    assert out["overall"]["pooled"] is True and out["overall"]["n"] == 4 and out["overall"]["pooled_pairs"] == 8
+    assert [p["reviewers"] for p in out["pairs"]] == [["ann", "bob"], ["ann", "cat"], ["bob", "cat"]]

@@ -47,7 +47,7 @@ def agreement_cmd(
     if result.pooled:
         rows.append(("all pairs (pooled)", result.overall))
     for label, t in rows:
-        table.add_row(Text(label), str(t.n), str(t.a), str(t.b), str(t.c), str(t.d), _pct(t.percent_agreement),
+        table.add_row(Text(label), f"{t.n} pairs" if label == "all pairs (pooled)" else str(t.n), str(t.a), str(t.b), str(t.c), str(t.d), _pct(t.percent_agreement),
                       _fmt(t.cohen_kappa), t.band, _fmt(t.pabak), _fmt(t.gwet_ac1))
     console.print(table)
     alpha = result.krippendorff_alpha
