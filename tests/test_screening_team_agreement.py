@@ -215,3 +215,31 @@ def test_cli_three_reviewers_pooled(litmap):
     out = json.loads(litmap.ok("agreement", "--json").stdout)
     assert out["overall"]["pooled"] is True and out["overall"]["n"] == 4 and out["overall"]["pooled_pairs"] == 8
     assert [p["reviewers"] for p in out["pairs"]] == [["ann", "bob"], ["ann", "cat"], ["bob", "cat"]]
+
+
+# ------------------------------------------------------------------ properties
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=60))
+def test_two_reviewer_properties(pairs):
+    votes = {i: {"ann": "include" if x else "exclude", "bob": "maybe" if y else "exclude"} for i, (x, y) in enumerate(pairs)}
+    result = compute(votes)
+    t = result.overall
+    assert t.n == len(pairs) == result.records
+    assert (t.a, t.b, t.c, t.d) == (sum(x and y for x, y in pairs), sum(x and not y for x, y in pairs),
+                                    sum(y and not x for x, y in pairs), sum(not x and not y for x, y in pairs))
+    assert -1 <= t.pabak <= 1 and t.gwet_ac1 <= 1 + 1e-12
+    assert t.cohen_kappa is None or -1 <= t.cohen_kappa <= 1 + 1e-12
+    # Swapping the reviewers mirrors the table and changes no statistic.
+    swapped = compute({i: {"ann": by["bob"], "bob": by["ann"]} for i, by in votes.items()}).overall
+    assert (swapped.b, swapped.c) == (t.c, t.b)
+    for name in ("percent_agreement", "cohen_kappa", "pabak", "gwet_ac1"):
+        assert getattr(swapped, name) == pytest.approx(getattr(t, name))
+    # Two coders, no missing data: Krippendorff's alpha in closed form,
+    # 1 - (2N - 1) * 2(b + c) / (2 n_incl n_excl) with n_incl/n_excl the include/exclude values of both coders.
+    n_incl, n_excl = 2 * t.a + t.b + t.c, 2 * t.d + t.b + t.c
+    expected = None if n_incl == 0 or n_excl == 0 else 1 - (2 * t.n - 1) * 2 * (t.b + t.c) / (2 * n_incl * n_excl)
+    assert result.krippendorff_alpha == (None if expected is None else pytest.approx(expected))

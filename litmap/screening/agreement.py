@@ -129,16 +129,17 @@ class Agreement:
 
 
 def votes_by_record(db: Database, stage: str) -> dict[int, dict[str, str]]:
-    """{record_id: {reviewer: include|exclude}} from the current raw votes at `stage`."""
+    """{record_id: {reviewer: decision}} from the current raw votes at `stage`."""
     out: dict[int, dict[str, str]] = defaultdict(dict)
     sql = "select record_id, reviewer, decision from current_votes where stage = ?"
     for record_id, reviewer, decision in db.execute(sql, [stage_name(stage)]):
-        out[record_id][reviewer] = binary(decision)
+        out[record_id][reviewer] = decision
     return out
 
 
 def compute(votes: dict[int, dict[str, str]], stage: str = TA) -> Agreement:
-    """Agreement from {record: {reviewer: include|exclude}} (pure; see the module docstring)."""
+    """Agreement from {record: {reviewer: decision}} (pure; see the module docstring; maybe = include)."""
+    votes = {r: {who: binary(d) for who, d in by.items()} for r, by in votes.items()}
     reviewers = tuple(sorted({r for by in votes.values() for r in by}))
     cells: dict[tuple[str, str], list[int]] = {p: [0, 0, 0, 0] for p in combinations(reviewers, 2)}
     units: list[list[str]] = []
