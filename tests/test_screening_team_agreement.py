@@ -56,8 +56,9 @@ def test_cohen_kappa_wikipedia_example():
 
 
 def test_gwet_ac1_high_prevalence_paradox():
-    # The kappa paradox (Feinstein & Cicchetti 1990; Gwet 2008, Wongpakaran 2013): high agreement,
-    # skewed margins. Table a=118, b=5, c=2, d=0 (N=125), computed by hand:
+    # The kappa paradox that AC1 answers (Feinstein & Cicchetti 1990; Gwet 2008; Wongpakaran et al. 2013,
+    # BMC Med Res Methodol 13:61): high agreement with skewed margins makes kappa collapse while AC1 stays
+    # near Po. An illustrative table (not copied from those papers), a=118, b=5, c=2, d=0 (N=125), by hand:
     # Po = 118/125 = 0.944. Kappa: Pe = (123*120 + 2*5)/125^2 = (14760 + 10)/15625 = 0.94528;
     # kappa = (0.944 - 0.94528)/(1 - 0.94528) = -0.00128/0.05472 = -0.023392 (poor, despite 94% agreement).
     # AC1: pi = (123/125 + 120/125)/2 = 0.972; Pe' = 2*.972*.028 = 0.054432;
