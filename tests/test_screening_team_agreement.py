@@ -244,3 +244,43 @@ def test_two_reviewer_properties(pairs):
     n_incl, n_excl = 2 * t.a + t.b + t.c, 2 * t.d + t.b + t.c
     expected = None if n_incl == 0 or n_excl == 0 else 1 - (2 * t.n - 1) * 2 * (t.b + t.c) / (2 * n_incl * n_excl)
     assert result.krippendorff_alpha == (None if expected is None else pytest.approx(expected))
+
+
+# ------------------------------------------------------------------ real data
+
+import csv  # noqa: E402
+
+from tests.conftest import SHARED_DATA, needs_shared  # noqa: E402
+
+
+@needs_shared
+def test_nagtegaal_two_scripted_reviewers(tmp_path):
+    """Nagtegaal 2019 (CC0): ann votes the published title/abstract labels; bob flips every 25th
+    record and says maybe on every 40th. The expected table is counted from the CSV directly."""
+    from litmap.ingest import import_files
+
+    path = SHARED_DATA / "screening" / "Nagtegaal_2019.csv"
+    labels = [row["label_abstract_screening"] == "1" for row in csv.DictReader(path.open(encoding="utf-8"))]
+    db = open_store(tmp_path / "n.db")
+    import_files(db, [path])
+    ids = dict(db.execute("select position, id from records").fetchall())
+    assert len(ids) == len(labels) == 2019
+    expected = [0, 0, 0, 0]
+    with write(db):
+        for pos, inc in enumerate(labels, 1):
+            ann = "include" if inc else "exclude"
+            bob_inc = (not inc) if pos % 25 == 0 else inc
+            bob = "maybe" if pos % 40 == 0 else "include" if bob_inc else "exclude"
+            for who, d in (("ann", ann), ("bob", bob)):
+                db.execute("insert into decisions (uid, record_id, stage, reviewer, decision, created_at) values (?, ?, 'title-abstract', ?, ?, ?)",
+                           [uuid.uuid4().hex, ids[pos], who, d, now()])
+            b_yes = bob != "exclude"
+            expected[0 if inc and b_yes else 1 if inc else 2 if b_yes else 3] += 1
+    t = agreement(db, "ta").overall
+    assert [t.a, t.b, t.c, t.d] == expected
+    assert sum(labels) == 392 and t.n == 2019
+    n = 2019
+    po = (expected[0] + expected[3]) / n
+    pe = ((expected[0] + expected[1]) * (expected[0] + expected[2]) + (expected[2] + expected[3]) * (expected[1] + expected[3])) / n**2
+    assert t.cohen_kappa == pytest.approx((po - pe) / (1 - pe))
+    assert t.percent_agreement == pytest.approx(po)
