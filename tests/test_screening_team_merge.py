@@ -168,7 +168,7 @@ def test_cli_reports_counts_and_warns_on_older_votes(two_copies):
     assert dry.stdout.startswith(f"Would bring in 1 rows from {copy_path}: 1 decisions")
     result = lm.ok("merge", copy_path)
     assert result.stdout.startswith(f"Brought in 1 rows from {copy_path}: 1 decisions")
-    assert "Warning: 1 incoming votes are older" in result.stderr
+    assert result.stderr.startswith("Warning: 1 record got a vote older than the same reviewer's later vote here (record 1)")
     out = json.loads(lm.ok("merge", copy_path, "--json").stdout)
     assert out["added"]["decisions"] == 0 and out["already_here"]["decisions"] == 1
     assert "nothing new" in lm.ok("merge", copy_path).stdout

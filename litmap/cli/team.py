@@ -72,7 +72,7 @@ def merge_cmd(
     result = merge_mod.merge(store(ctx), other, dry_run=dry_run)
     if as_json:
         console.print_json(json.dumps({"other": result.other, "dry_run": result.dry_run, "added": result.added,
-                                       "already_here": result.present, "older_votes": result.older}))
+                                       "already_here": result.present, "older_vote_records": list(result.older)}))
         return
     verb = "Would bring in" if dry_run else "Brought in"
     parts = [f"{n} {table}" for table, n in result.added.items() if n]
@@ -81,8 +81,9 @@ def merge_cmd(
     if already:
         console.print(Text(f"{already} rows of that copy were already here"))
     if result.older:
-        err_console.print(Text(f"Warning: {result.older} incoming votes are older than a later vote here by the same reviewer on "
-                               "the same record; they are kept in the history but now count as that reviewer's latest vote; "
-                               "check with `litmap conflicts`"))
+        ids = ", ".join(map(str, result.older[:10])) + (" ..." if len(result.older) > 10 else "")
+        n = len(result.older)
+        err_console.print(Text(f"Warning: {n} record{'s' if n != 1 else ''} got a vote older than the same reviewer's later vote here "
+                               f"(record{'s' if n != 1 else ''} {ids}); the merged vote is now their latest row: check them and vote again if needed"))
     if result.skipped_tables:
         err_console.print(Text(f"Note: not merged (this store has no such tables): {', '.join(result.skipped_tables)}"))

@@ -36,7 +36,7 @@ class MergeResult:
     added: dict[str, int]  # table -> rows brought in
     present: dict[str, int]  # table -> rows of the other copy already here
     dry_run: bool
-    older: int = 0  # votes that came in older than a vote here by the same reviewer on the same record
+    older: tuple[int, ...] = ()  # records whose incoming vote is older than a vote here by the same reviewer
     skipped_tables: tuple[str, ...] = field(default=())
 
     @property
@@ -131,7 +131,7 @@ def merge(db: Database, path: str | Path, *, dry_run: bool = False) -> MergeResu
             skipped: list[str] = []
             other_tables = {r[0] for r in other.execute("select name from sqlite_master where type = 'table'")}
             here_tables = set(db.table_names())
-            older = 0
+            older: tuple[int, ...] = ()
             for table in UID_TABLES:
                 if table not in other_tables or table not in here_tables:
                     if table not in OPTIONAL:
@@ -169,12 +169,13 @@ def merge(db: Database, path: str | Path, *, dry_run: bool = False) -> MergeResu
     return MergeResult(str(path), added, present, dry_run, older, tuple(skipped))
 
 
-def _older_votes(db: Database, cols: list[str], rows: list[list]) -> int:
-    """Incoming votes older than the latest vote here of the same reviewer on the same record and stage."""
+def _older_votes(db: Database, cols: list[str], rows: list[list]) -> tuple[int, ...]:
+    """Records whose incoming vote is older than the latest vote here by the same reviewer at the same stage."""
     i_rec, i_stage, i_rev, i_at = (cols.index(c) for c in ("record_id", "stage", "reviewer", "created_at"))
     latest = {(r, s, v): at for r, s, v, at in db.execute(
         "select record_id, stage, reviewer, max(created_at) from decisions group by record_id, stage, reviewer")}
-    return sum(1 for row in rows if (at := latest.get((row[i_rec], row[i_stage], row[i_rev]))) is not None and row[i_at] < at)
+    return tuple(sorted({row[i_rec] for row in rows
+                         if (at := latest.get((row[i_rec], row[i_stage], row[i_rev]))) is not None and row[i_at] < at}))
 
 
 def _unblindings(db: Database, other: sqlite3.Connection, dry_run: bool) -> tuple[int, int]:
