@@ -53,8 +53,9 @@ def prisma_cmd(
         if out:
             out.write_bytes(data.encode("utf-8"))
         else:
-            sys.stdout.write(data)
             sys.stdout.flush()
+            sys.stdout.buffer.write(data.encode("utf-8"))  # bytes: the csv keeps its CRLF line ends
+            sys.stdout.buffer.flush()
     if out:
         err_console.print(Text(f"Wrote PRISMA 2020 {fmt} to {out}"))
     if fmt == "csv" and (counts.other_results or counts.other_duplicates or counts.other_removed or counts.other_not_sought):
