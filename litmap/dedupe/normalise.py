@@ -329,7 +329,7 @@ def record_keys(title: object, authors: object, year: object, journal: object, v
     start, end = pages_range(pages)
     try:
         year_int = int(float(year)) if year not in (None, "") else 0
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         year_int = 0
     if not 1500 <= year_int <= 2100:
         year_int = 0
