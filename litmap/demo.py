@@ -73,7 +73,7 @@ def dedupe_decisions(path: Path) -> Callable[[Database], list[list[str]]]:
         for pair_id, a, b in db.execute("select id, record_a, record_b from dedupe_pairs where status = 'queued' order by id"):
             decision = wanted.get(frozenset((a, b)))
             if decision:
-                commands.append(["dedupe", "decide", str(pair_id), decision, "--by", "lead"])
+                commands.append(["dedupe", "decide", str(pair_id), decision, "--reviewer", "lead"])
         return commands
 
     return expand
@@ -91,6 +91,8 @@ def resolutions(path: Path, stage: str) -> Callable[[Database], list[list[str]]]
             command = ["resolve", str(ids[row["source_key"]]), row["decision"], "--by", "lead", "--stage", stage]
             if row.get("reason"):
                 command += ["--reason", row["reason"]]
+            if row.get("note"):
+                command += ["--note", row["note"]]
             commands.append(command)
         return commands
 
