@@ -43,6 +43,14 @@ def ensure_venv(extra: str) -> None:
     stamp.write_text(digest)
 
 
+def free_folder(name: str) -> str:
+    """`name`, or `name-2`, `name-3` ... when an earlier demo's review is there (it is never touched)."""
+    n = 1
+    while (ROOT / (candidate := name if n == 1 else f"{name}-{n}") / "litmap.db").exists():
+        n += 1
+    return candidate
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test"}:
         print(__doc__, file=sys.stderr)
@@ -51,7 +59,7 @@ def main(argv: list[str]) -> int:
     try:
         if command == "demo":
             ensure_venv("")
-            return subprocess.call([str(BIN / "litmap"), "demo", *(rest or ["litmap-demo"])], cwd=ROOT)
+            return subprocess.call([str(BIN / "litmap"), "demo", *(rest or [free_folder("litmap-demo")])], cwd=ROOT)
         ensure_venv("test")
         return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT)
     except subprocess.CalledProcessError as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shlex
+import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +19,7 @@ from litmap.store import open_store
 
 def _run(db: Path, args: list[str]) -> None:
     shown = " ".join(shlex.quote(a) for a in args)
-    console.print(Text(f"$ litmap {shown}", style="bold cyan"))
+    console.print(Text(f"$ litmap {shown}", style="bold cyan"), soft_wrap=True)  # unbroken: copy-pasteable
     try:
         app(args=["--db", str(db), *args], prog_name="litmap", standalone_mode=False)
     except typer.Exit as exc:
@@ -44,8 +46,22 @@ def demo_cmd(
         for args in commands:
             _run(db, args)
     console.print(Rule("Done", align="left"))
+    here = Path(sys.executable).parent
+    prefix = "" if shutil.which("litmap") == str(here / "litmap") else f"{here}/"
     console.print(Text(
         f"The review is in {folder}/ (store {db}, PRISMA diagram prisma.svg, evidence map map.html, exports included.*).\n"
-        f"Go on screening yourself:  cd {folder} && litmap screen --reviewer ana --stage ta\n"
-        f"Browse the store:          datasette {db}   (or: sqlite3 {db})"
-    ))
+        f"Look at a record and a vote:  cd {folder} && {prefix}litmap screen --reviewer ana --record {_example_record(db)}\n"
+        f"Where the review stands:      cd {folder} && {prefix}litmap status\n"
+        f"Browse the store:             datasette {db}   (or: sqlite3 {db})"
+        + (f"\n(litmap is installed in {here}; `source {here}/activate` puts it on your PATH.)" if prefix else "")
+    ), soft_wrap=True)
+
+
+def _example_record(db: Path) -> int:
+    """An included study of the example review (its lowest id), for the closing hint."""
+    store = open_store(db, create=False)
+    try:
+        row = store.execute("select min(record_id) from resolutions where stage = 'full-text' and decision = 'include'").fetchone()
+        return int(row[0]) if row and row[0] else 1
+    finally:
+        store.close()

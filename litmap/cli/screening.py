@@ -188,11 +188,11 @@ def decisions_import(
     if r.changed:
         console.print(Text(f"  {r.changed} of them replace an earlier, different vote of {r.reviewer} (kept in the history)"))
     if r.unchanged:
-        console.print(Text(f"  {r.unchanged} rows equal {r.reviewer}'s current vote: nothing added"))
+        console.print(Text(f"  {_plural(r.unchanged, 'row')} equal to {r.reviewer}'s current vote: nothing added"))
     if r.via_duplicate:
-        console.print(Text(f"  {r.via_duplicate} rows name a merged duplicate: the vote went to the record it was merged into"))
+        console.print(Text(f"  {_plural(r.via_duplicate, 'row')} naming a merged duplicate: the vote went to the record it was merged into"))
     if r.blank:
-        console.print(Text(f"  {r.blank} rows without a decision skipped"))
+        console.print(Text(f"  {_plural(r.blank, 'row')} without a decision skipped"))
 
 
 @decisions_app.command("export")
