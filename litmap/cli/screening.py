@@ -278,9 +278,13 @@ def fulltext_list(
         console.print_json(json.dumps([{"record_id": r.record_id, "title": r.title, "state": r.state, "file": r.file,
                                         "reason": r.reason, "at": r.at} for r in rows]))
         return
-    table = Table("id", "state", "file / reason", "title", title=f"Reports sought ({len(rows)})")
+    table = Table(title=f"Reports sought ({len(rows)})")
+    table.add_column("id", justify="right")
+    table.add_column("state", no_wrap=True)
+    table.add_column("file / reason", max_width=40)
+    table.add_column("title", min_width=20)
     for r in rows:
-        table.add_row(str(r.record_id), r.state, Text(safe(r.file or r.reason or "")), Text(safe(r.title or ""), overflow="ellipsis", no_wrap=True))
+        table.add_row(str(r.record_id), r.state, Text(safe(r.file or r.reason or "")), Text(safe(r.title or "")))
     console.print(table)
 
 
