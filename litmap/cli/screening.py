@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from litmap.cli.app import app, console, err_console, store
+from litmap.cli.app import app, console, err_console, print_json, store
 from litmap.errors import StoreError
 from litmap.screening import conflicts as conflicts_mod
 from litmap.screening import decisions as decisions_mod
@@ -93,13 +93,13 @@ def protocol_show(
     p = protocol_mod.current_protocol(store(ctx))
     if p is None:
         if as_json:
-            console.print_json(json.dumps(None))
+            print_json(None)
             return
         console.print("No protocol loaded: two votes per record, anyone may resolve, free-text reasons. "
                       "Load one with `litmap protocol load FILE`.")
         return
     if as_json:
-        console.print_json(json.dumps(p.as_dict()))
+        print_json(p.as_dict())
         return
     console.print(Text(p.title or "Untitled protocol", style="bold"))
     if p.question:
@@ -126,7 +126,7 @@ def protocol_history(ctx: typer.Context,
     """Every protocol version loaded into this store, oldest first."""
     rows = protocol_mod.protocol_history(store(ctx))
     if as_json:
-        console.print_json(json.dumps(rows))
+        print_json(rows)
         return
     table = Table("version", "loaded at", "file", title="Protocol versions")
     for r in rows:
@@ -150,9 +150,9 @@ def decide_cmd(
     """Record one vote (the scriptable form of `litmap screen`). Votes are appended: the latest counts."""
     d = decisions_mod.decide(store(ctx), record, decision, reviewer=reviewer, stage=stage, reason=reason, note=note)
     if as_json:
-        console.print_json(json.dumps({"record_id": d.record_id, "stage": d.stage, "reviewer": d.reviewer,
+        print_json({"record_id": d.record_id, "stage": d.stage, "reviewer": d.reviewer,
                                        "decision": d.decision, "reason": d.reason, "previous": d.previous,
-                                       "votes": d.votes, "required": d.required}))
+                                       "votes": d.votes, "required": d.required})
         return
     msg = f"Record {d.record_id} at {d.stage}: {d.reviewer} votes {d.decision}" + (f" ({d.reason})" if d.reason else "")
     if d.previous:
@@ -179,9 +179,9 @@ def decisions_import(
     """
     r = decisions_mod.import_decisions(store(ctx), file, reviewer=reviewer, stage=stage)
     if as_json:
-        console.print_json(json.dumps({"file": r.file, "stage": r.stage, "reviewer": r.reviewer, "added": r.added,
+        print_json({"file": r.file, "stage": r.stage, "reviewer": r.reviewer, "added": r.added,
                                        "changed": r.changed, "unchanged": r.unchanged, "blank": r.blank,
-                                       "via_duplicate": r.via_duplicate}))
+                                       "via_duplicate": r.via_duplicate})
         return
     parts = ", ".join(f"{n} {d}" for d, n in r.added.items())
     console.print(Text(f"{file}: {_plural(r.total, 'vote')} by {r.reviewer} at {r.stage} ({parts})"))
@@ -275,8 +275,8 @@ def fulltext_list(
             raise typer.BadParameter("use retrieved, not-retrieved or awaiting", param_hint="--state")
         rows = [r for r in rows if r.state == wanted]
     if as_json:
-        console.print_json(json.dumps([{"record_id": r.record_id, "title": r.title, "state": r.state, "file": r.file,
-                                        "reason": r.reason, "at": r.at} for r in rows]))
+        print_json([{"record_id": r.record_id, "title": r.title, "state": r.state, "file": r.file,
+                                        "reason": r.reason, "at": r.at} for r in rows])
         return
     table = Table(title=f"Reports sought ({len(rows)})")
     table.add_column("id", justify="right")
@@ -294,18 +294,20 @@ def fulltext_list(
 def conflicts_cmd(
     ctx: typer.Context,
     stage: Annotated[str, typer.Option("--stage", help=STAGE_HELP)] = TA,
+    limit: Annotated[int, typer.Option("--limit", help="Show at most this many in the table (0: all); --json lists all.")] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list (record_id, stage, title, kind, votes).")] = False,
 ) -> None:
     """Records whose votes differ (at full text also two excludes with different reasons; a maybe is a conflict)."""
     found = conflicts_mod.conflicts(store(ctx), stage)
     if as_json:
-        console.print_json(json.dumps([c.as_dict() for c in found]))
+        print_json([c.as_dict() for c in found])
         return
     if not found:
         console.print(Text(f"No conflicts at {stage_name(stage)}."))
         return
+    shown = found if limit <= 0 else found[:limit]
     table = Table("id", "title", "kind", "votes", title=f"Conflicts at {stage_name(stage)} ({len(found)})")
-    for c in found:
+    for c in shown:
         votes = Text()
         for i, v in enumerate(c.votes):
             if i:
@@ -317,6 +319,8 @@ def conflicts_cmd(
         title = safe(c.title or "") + (f" ({c.year})" if c.year else "")
         table.add_row(str(c.record_id), Text(title), c.kind, votes)
     console.print(table)
+    if len(shown) < len(found):
+        console.print(Text(f"... and {len(found) - len(shown)} more (--limit 0 shows all; --json lists them for scripts)"))
     console.print(Text("Resolve each with `litmap resolve ID include|exclude --by NAME`, or all of them in turn "
                        "with `litmap resolve --interactive --by NAME`."))
 
@@ -374,7 +378,7 @@ def status_cmd(
     excluded (and how many of those by resolution); votes per reviewer; full texts retrieved."""
     s = status_mod.status(store(ctx), stage)
     if as_json:
-        console.print_json(json.dumps(s.as_dict()))
+        print_json(s.as_dict())
         return
     table = Table("stage", "in scope", "unscreened", "1+ vote, awaiting", "conflicts", "included", "excluded", "resolved",
                   title=f"Screening status ({s.required} votes per record)")
