@@ -52,7 +52,7 @@ def demo_cmd(
         f"The review is in {folder}/ (store {db}, PRISMA diagram prisma.svg, evidence map map.html, exports included.*).\n"
         f"Look at a record and a vote:  cd {folder} && {prefix}litmap screen --reviewer ana --record {_example_record(db)}\n"
         f"Where the review stands:      cd {folder} && {prefix}litmap status\n"
-        f"Browse the store:             datasette {db}   (or: sqlite3 {db})"
+        f"Browse the store:             sqlite3 {db}   (or in a browser: pip install datasette && datasette {db})"
         + (f"\n(litmap is installed in {here}; `source {here}/activate` puts it on your PATH.)" if prefix else "")
     ), soft_wrap=True)
 
