@@ -32,14 +32,19 @@ class Problems:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.items: list[str] = []
+        self._found: list[tuple[int, str]] = []
+
+    @property
+    def items(self) -> list[str]:
+        """The problems in file order."""
+        return [m for _, m in sorted(self._found, key=lambda x: x[0])]
 
     def add(self, line: int | None, message: str) -> None:
         where = f"line {line}: " if line else ""
-        self.items.append(f"{self.path}: {where}{message}")
+        self._found.append((line or 0, f"{self.path}: {where}{message}"))
 
     def raise_if_any(self, what_to_do: str) -> None:
-        if self.items:
+        if self._found:
             more = f" (and {len(self.items) - 1} more problem{'s' if len(self.items) > 2 else ''})" if len(self.items) > 1 else ""
             error = InputError(f"{self.items[0]}{more}; {what_to_do}; nothing was imported")
             error.problems = list(self.items)  # type: ignore[attr-defined]
