@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from litmap.screening.outcomes import FT, STAGES, TA, outcome_sql, stage_name
+from litmap.screening.outcomes import FT, RETRIEVAL_SQL, STAGES, TA, outcome_sql, stage_name
 from litmap.screening.protocol import protocol_or_default
 
 # The order of the status table's columns.
@@ -38,11 +38,9 @@ class Status:
                            for s in self.stages}}
 
 
-def stage_status(db: Database, stage: str, required: int) -> StageStatus:
-    stage = stage_name(stage)
+def _counts(rows) -> dict[str, int]:
     counts = dict.fromkeys(COLUMNS, 0)
-    sql = f"select status, resolved, count(*) from ({outcome_sql(stage)}) group by status, resolved"
-    for status, resolved, n in db.execute(sql, {"required": required}):
+    for status, resolved, n in rows:
         counts["in_scope"] += n
         if status in ("included", "excluded") and resolved:
             counts[f"resolved_{status}"] += n
@@ -51,21 +49,45 @@ def stage_status(db: Database, stage: str, required: int) -> StageStatus:
             counts["conflicts"] += n
         else:
             counts[status] += n
-    reviewers = dict(db.execute(
-        "select reviewer, count(*) from current_votes where stage = ? group by reviewer order by reviewer", [stage]).fetchall())
-    retrieval = None
-    if stage == FT:
-        from litmap.screening.fulltext import sought
-
-        states = list(sought(db).values())
-        retrieval = {"sought": len(states), "retrieved": states.count("retrieved"),
-                     "not_retrieved": states.count("not retrieved"), "awaiting": states.count("awaiting")}
-    return StageStatus(stage, counts, reviewers, retrieval)
+    return counts
 
 
 def status(db: Database, stage: str | None = None) -> Status:
     """Counts per stage (both unless `stage` is given): in scope, unscreened, awaiting more votes,
-    in conflict, included and excluded (of which resolved); votes per reviewer; full-text retrieval."""
+    in conflict, included and excluded (of which resolved); votes per reviewer; full-text retrieval.
+
+    The title/abstract outcome is computed once into a temporary table and reused for the
+    full-text scope and the reports sought (100,000 records x 2 votes: see benchmarks/bench_screening.py).
+    """
     required = protocol_or_default(db).votes_required
     stages = (stage_name(stage),) if stage else STAGES
-    return Status(required, tuple(stage_status(db, s, required) for s in stages))
+    params = {"required": required}
+    reviewers: dict[str, dict[str, int]] = {s: {} for s in STAGES}
+    for st, reviewer, n in db.execute(
+        "select stage, reviewer, count(*) from current_votes group by stage, reviewer order by stage, reviewer"
+    ):
+        reviewers.setdefault(st, {})[reviewer] = n
+    db.execute("drop table if exists temp.litmap_status_ta")
+    try:
+        db.execute(f"create temp table litmap_status_ta as select record_id, status, resolved from ({outcome_sql(TA)})", params)
+        out = []
+        for st in stages:
+            if st == TA:
+                rows = db.execute("select status, resolved, count(*) from temp.litmap_status_ta group by 1, 2").fetchall()
+                out.append(StageStatus(TA, _counts(rows), reviewers[TA], None))
+                continue
+            scope = f"""
+            select t.record_id from temp.litmap_status_ta t join ({RETRIEVAL_SQL}) rt on rt.record_id = t.record_id
+            where t.status = 'included' and rt.retrieved = 1
+            """
+            rows = db.execute(f"select status, resolved, count(*) from ({outcome_sql(FT, scope)}) group by 1, 2", params).fetchall()
+            sought = dict(db.execute(f"""
+                select case rt.retrieved when 1 then 'retrieved' when 0 then 'not_retrieved' else 'awaiting' end, count(*)
+                from temp.litmap_status_ta t left join ({RETRIEVAL_SQL}) rt on rt.record_id = t.record_id
+                where t.status = 'included' group by 1""").fetchall())
+            retrieval = {"sought": sum(sought.values()), "retrieved": sought.get("retrieved", 0),
+                         "not_retrieved": sought.get("not_retrieved", 0), "awaiting": sought.get("awaiting", 0)}
+            out.append(StageStatus(FT, _counts(rows), reviewers[FT], retrieval))
+    finally:
+        db.execute("drop table if exists temp.litmap_status_ta")
+    return Status(required, tuple(out))
