@@ -316,3 +316,25 @@ def test_reviewer_queue_skips_own_votes_full_records_and_resolutions(review, db_
     assert reviewer_queue(db, "ta", "ben")[:3] == [1, 4, 5]
     assert reviewer_queue(db, "ta", "ana")[:2] == [4, 5]
     db.close()
+
+
+def test_included_sql_equals_the_outcome_filter(review, db_path):
+    """The fast included-set query agrees with the outcome definition, record for record."""
+    from litmap.screening.outcomes import included_sql, outcome_sql
+    _to_full_text(review, ids=(1, 2, 3, 4, 5, 6))
+    review.ok("fulltext", "6", "--not-retrieved")
+    for rid, a, b in [(1, "include", "include"), (2, "include", "exclude"), (3, "exclude", "exclude"), (4, "maybe", "include"),
+                      (6, "include", "include")]:
+        for reviewer, d in (("ana", a), ("ben", b)):
+            if rid == 6:
+                continue
+            review.ok("decide", rid, d, "--reviewer", reviewer, "--stage", "ft", *(["--reason", "2"] if d == "exclude" else []))
+    review.ok("resolve", "2", "include", "--by", "lead", "--stage", "ft")
+    review.ok("resolve", "7", "include", "--by", "lead")  # included at title/abstract by resolution, never retrieved
+    db = open_store(db_path)
+    for stage in ("ta", "ft"):
+        slow = [r[0] for r in db.execute(f"select record_id from ({outcome_sql(stage)}) where status = 'included' order by 1", {"required": 2})]
+        fast = sorted(r[0] for r in db.execute(included_sql(stage), {"required": 2}))
+        assert fast == slow
+    assert fast == [1, 2]
+    db.close()

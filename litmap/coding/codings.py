@@ -20,7 +20,8 @@ from sqlite_utils import Database
 
 from litmap.coding.codebook import Codebook, CodingError, Dimension, require_codebook
 from litmap.errors import InputError, NotFoundError
-from litmap.screening.outcomes import FT, outcome_sql, stage_name
+from litmap.screening.outcomes import FT, stage_name
+from litmap.screening.outcomes import included_sql as outcomes_included_sql
 from litmap.store import now, write
 
 DEFAULT_VOTES_REQUIRED = 2
@@ -54,7 +55,7 @@ def coding_config(db: Database) -> CodingConfig:
 
 def included_sql(stage: str = FT) -> str:
     """SQL selecting `record_id` of the records included at `stage` (parameter :required)."""
-    return f"select record_id from ({outcome_sql(stage_name(stage))}) where status = 'included'"
+    return outcomes_included_sql(stage_name(stage))
 
 
 def included_records(db: Database, stage: str = FT, config: CodingConfig | None = None) -> list[int]:

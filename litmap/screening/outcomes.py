@@ -131,3 +131,30 @@ def status_counts(db: Database, stage: str, required: int = 2) -> dict[str, int]
     for status, n in db.execute(sql, {"required": required}):
         counts[status] = n
     return counts
+
+
+def included_sql(stage: str) -> str:
+    """SQL selecting `record_id` of the records whose outcome at `stage` is `included` (parameter
+    :required); the same set as `outcome_sql(stage)` filtered on status, computed faster.
+
+    Only a record with votes or a resolution at a stage can be included there, so the title/abstract
+    outcome is computed just for the records with full-text votes or resolutions (the full-text
+    scope still requires their title/abstract inclusion and retrieval): 100,000 records, map of the
+    included studies: see benchmarks/bench_map.py.
+    """
+    stage = stage_name(stage)
+    voted = f"""
+    select r.id as record_id from records r
+    where r.duplicate_of is null
+      and not exists (select 1 from removals m where m.record_id = r.id and m.undone = 0)
+      and (exists (select 1 from decisions d where d.stage = '{stage}' and d.record_id = r.id)
+           or exists (select 1 from resolutions x where x.stage = '{stage}' and x.record_id = r.id))
+    """
+    if stage == TA:
+        return f"select record_id from ({outcome_sql(TA, voted)}) where status = 'included'"
+    scope = f"""
+    select ta.record_id from ({outcome_sql(TA, voted)}) ta
+    join ({RETRIEVAL_SQL}) rt on rt.record_id = ta.record_id
+    where ta.status = 'included' and rt.retrieved = 1
+    """
+    return f"select record_id from ({outcome_sql(FT, scope)}) where status = 'included'"
