@@ -76,14 +76,19 @@ def normalise_doi(value: object) -> str | None:
     if value is None:
         return None
     text = str(value)
-    if "%2" in text or "%3" in text:
+    for _ in range(3):  # OpenURL links carry DOIs percent-encoded, sometimes twice (%2528 -> %28 -> "(")
+        if "%2" not in text and "%3" not in text and "%5" not in text:
+            break
         text = urllib.parse.unquote(text)
     match = _DOI_RE.search(text)
     if not match:
         return None
     doi = re.split(r"&[A-Za-z_]+=", match.group(0))[0].lower()
     doi = re.sub(r"(\[doi\]|\[pii\])$", "", doi)
-    return doi.rstrip(".,;)]}'") or None
+    doi = doi.rstrip(".,;)]}'")
+    if re.match(r"10\.\d+/\(issn\)", doi):
+        return None  # a journal's DOI (Wiley's 10.1002/(ISSN)...), not the work's
+    return doi or None
 
 
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d|2100)(?!\d)")

@@ -93,6 +93,35 @@ def squash(value: str) -> str:
     return _WS.sub(" ", value).strip()
 
 
+# UTF-8 read as Latin-1/Windows-1252 ("OliÃ©", "â€™", "MarchÂ 26"): a lead byte of a two- or
+# three-byte UTF-8 sequence shown as Ã/Â/â/Ä/Å/Ð followed by a continuation byte (0x80-0xBF, in
+# Latin-1 or as its Windows-1252 character).
+_MOJIBAKE = re.compile("[\u00c2-\u00c5\u00d0\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                       "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+
+
+def fix_mojibake(value: str) -> str:
+    """Undo UTF-8 that was decoded as Latin-1 or Windows-1252 (a whole value at a time); values
+    that do not turn into valid UTF-8 that way are returned unchanged."""
+    if not _MOJIBAKE.search(value):
+        return value
+    data = bytearray()
+    for ch in value:
+        code = ord(ch)
+        if code < 256:
+            data.append(code)
+        else:
+            try:
+                data += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                return value
+    try:
+        fixed = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return value
+    return fixed
+
+
 def plain(value: object, *, latex: bool = False) -> str | None:
     """Normalise one field to plain Unicode on one line; None for empty values.
 
@@ -102,6 +131,8 @@ def plain(value: object, *, latex: bool = False) -> str | None:
     if value is None:
         return None
     text = value if isinstance(value, str) else str(value)
+    if not text.isascii() and _MOJIBAKE.search(text):
+        text = fix_mojibake(text)
     if latex:
         text = decode_latex(text)
     if "<" in text or "&" in text:

@@ -95,3 +95,21 @@ def test_normalisers_never_crash(value):
     plain(value, latex=True)
     safe(value)
     normalise(Record(raw={}, title=value, authors=[value], year=value, doi=value, pages=value, isbn=value, keywords=[value]))
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("OliÃ©, E.", "Olié, E."),                                   # neuroimaging gold set (Embase export)
+    ("March 26â\x80\x9327 2015 Paris", "March 26–27 2015 Paris"),  # UTF-8 en dash read as Latin-1 (C1 bytes)
+    ("â€œShine bright like a diamond!â€\x9d", "“Shine bright like a diamond!”"),  # read as Windows-1252
+    ("Zürich", "Zürich"),                                         # correct text is left alone
+    ("CafÃ© in Zürich", "CafÃ© in Zürich"),                     # mixed: not valid UTF-8 as a whole, left alone
+])
+def test_plain_repairs_mojibake_only_when_it_decodes(raw, expected):
+    assert plain(raw) == expected
+
+
+def test_doi_percent_encoded_twice_in_an_openurl_and_journal_dois():
+    url = "http://x/link?rft_id=info:doi/10.1016%2FS1957-2557%252817%252930055-X&rft_id=info:pmid/"
+    assert normalise_doi(url) == "10.1016/s1957-2557(17)30055-x"
+    assert normalise_doi("10.1016/s0735-1097%2810%2961639-7") == "10.1016/s0735-1097(10)61639-7"
+    assert normalise_doi("10.1002/(ISSN)1744-4292") is None
