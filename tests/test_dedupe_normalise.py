@@ -83,3 +83,13 @@ def test_normalisers_never_crash(title, author, year, journal, pages):
     assert isinstance(keys.title, str) and 0 <= keys.year <= 2100
     author_key(author)
     pages_range(pages)
+
+
+def test_notes_about_other_items_do_not_make_an_erratum_and_thousands_join():
+    from litmap.dedupe.normalise import kind_names, title_kind, title_words
+    assert kind_names(title_kind("Evaluating risk.[Erratum appears in Cancer Epidemiol Biomarkers Prev. 2006 Jan;15(1):187]")) == []
+    assert kind_names(title_kind("Evaluating risk [Comment in: J Clin 2001]")) == []
+    assert kind_names(title_kind("Erratum: Evaluating risk")) == ["erratum"]
+    assert kind_names(title_kind("Evaluating risk [Comment on: X]")) == ["comment"]
+    assert title_words("Adjunctive testing results.[Erratum appears in Arch") == ["adjunctive", "testing", "results"]
+    assert title_words("among 10 000 women") == title_words("among 10000 women") == ["among", "10000", "women"]

@@ -241,3 +241,39 @@ def test_cli_unique_and_unmerge(litmap, db_path):
     litmap.ok("dedupe", "unique", "1", "--off")
     out = litmap("dedupe", "unmerge", "1")
     assert out.exit_code == 1 and "nothing to unmerge" in out.stderr
+
+
+# Real pairs from the cytology_screening gold set (bib-dedupe benchmark data, MIT; see
+# tests/fixtures/dedupe/README.md): true duplicates that earlier runs left apart.
+ERRATUM_NOTE = [
+    {"ID": "id_0000105", "title": "Evaluating the risk of cervical precancer with a combination of cytologic, virologic, and visual methods",
+     "author": "Wang, S S and Walker, J L and Schiffman, M and Solomon, D", "year": "2005",
+     "journal": "Cancer Epidemiology Biomarkers and Prevention", "volume": "14", "pages": "2665-2668"},
+    {"ID": "id_0000106", "title": "Evaluating the risk of cervical precancer with a combination of cytologic, virologic, and visual "
+     "methods.[Erratum appears in Cancer Epidemiol Biomarkers Prev. 2006 Jan;15(1):187]",
+     "author": "Wang, S S and Walker, J L and Schiffman, M and Solomon, D", "year": "2005",
+     "journal": "Cancer Epidemiology, Biomarkers & Prevention", "volume": "14", "pages": "2665-2668"},
+]
+LAST_PAGE_ONLY = [
+    {"ID": "id_0001290", "title": "Prior knowledge of HPV status improves detection of CIN2+ by cytology screening",
+     "author": "Benoy, I H and Vanden Broeck, D and Ruymbeke, M J and Sahebali, S and Arbyn, M and Bogers, J J and Temmerman, M and Depuydt, C E",
+     "year": "2011", "journal": "American Journal of Obstetrics and Gynecology", "volume": "205", "pages": "569"},
+    {"ID": "id_0001291", "title": "Prior knowledge of HPV status improves detection of CIN2+ by cytology screening",
+     "author": "Benoy, I H and Vanden Broeck, D and Ruymbeke, M J and Sahebali, S and Arbyn, M and Bogers, J J and Temmerman, M and Depuydt, C E",
+     "year": "2011", "journal": "American Journal of Obstetrics & Gynecology", "volume": "205", "pages": "567-569"},
+]
+
+
+@pytest.mark.parametrize("pair", [ERRATUM_NOTE, LAST_PAGE_ONLY], ids=["erratum-appears-in-note", "last-page-only"])
+def test_real_duplicates_with_a_note_or_a_short_page_field_merge(empty_store, pair):
+    load_rows(empty_store, pair)
+    run(empty_store)
+    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in pair)}
+
+
+def test_a_different_first_page_still_vetoes(empty_store):
+    a, b = ({**r} for r in LAST_PAGE_ONLY)
+    b["pages"] = "571-575"  # a single page that is neither its start nor its end: a contradiction
+    load_rows(empty_store, [a, b])
+    run(empty_store)
+    assert groups_by_key(empty_store) == set()

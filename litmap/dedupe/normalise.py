@@ -67,8 +67,19 @@ def title_words(value: object) -> list[str]:
         text = stripped[1:-1]
     else:
         text = _BRACKETED.sub(" ", text)
+        text = _OPEN_NOTE.sub(" ", text)  # a note cut off by the export: "... .[Erratum appears in Arch"
     text = _TRAILING_LANG.sub("", text) if len(text) > 40 else text
+    text = _THOUSANDS.sub(r"\1\2", text)  # "10 000 women" = "10000 women"
     return _WORD.findall(ascii_fold(text))
+
+
+# A bracketed note left open at the end of a (truncated) title.
+_OPEN_NOTE = re.compile(r"\[[^\[\]]*$")
+# Digit groups: "10 000", "10,000", "10 000" (thin or no-break space).
+_THOUSANDS = re.compile(r"(\d)[ ,\u00a0\u2009\u202f](\d{3})(?!\d)")
+# MEDLINE notes that name *other* items about this one ("[Erratum appears in ...]", "[Comment in: ...]",
+# "[Retraction in ...]"): the record is the original article, not an erratum or comment.
+_ABOUT_NOTE = re.compile(r"\[\s*(?:erratum|comment|retraction|retracted|reply|update|corrected)\w*\s+(?:appears\s+in|in)\b[^\]]*(?:\]|$)", re.I)
 
 
 def title_numbers(words: list[str]) -> str:
@@ -115,7 +126,7 @@ def title_kind(raw_title: object) -> int:
 
     Looks at the title with its bracketed notes ("[Comment]", "[Erratum]") still in.
     """
-    raw = ascii_fold(_clean(raw_title))
+    raw = ascii_fold(_ABOUT_NOTE.sub(" ", _clean(raw_title)))
     text = " ".join(_WORD.findall(raw))
     mask = 0
     for note in _NOTE.findall(raw):

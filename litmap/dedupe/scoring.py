@@ -138,6 +138,20 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
     year_gap = np.abs(ya - yb)
     year_gap[(ya == 0) | (yb == 0)] = -1
 
+    page_start = _state(cols.codes["page_start"], a, b)
+    page_end = _state(cols.codes["page_end"], a, b)
+    for p in np.nonzero(page_start == 0)[0].tolist():
+        x, y = ka[p], kb[p]
+        for one, other in ((x, y), (y, x)):
+            # One export gives only the last page ("488" for 487-488), or an article number where the
+            # other gives the PDF's pages ("e12724" vs "1-6"): not a contradiction, just unknown.
+            if not one.page_end and other.page_end and (
+                one.page_start == other.page_end or (other.page_start == "1" and len(one.page_start) >= 4)
+            ):
+                page_start[p] = -1
+                page_end[p] = -1
+                break
+
     numbers = _state(cols.codes["numbers"], a, b)
     numbers = np.where(numbers == 0, 0, 1).astype(np.int8)
     venue = np.ones(len(a), dtype=np.int8)
@@ -147,7 +161,7 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
         title=title, title_contained=contained, authors=authors,
         first_author=_state(cols.codes["first_author"], a, b), journal=journal, abstract=abstract,
         year_gap=year_gap, volume=_state(cols.codes["volume"], a, b), issue=_state(cols.codes["issue"], a, b),
-        page_start=_state(cols.codes["page_start"], a, b), page_end=_state(cols.codes["page_end"], a, b),
+        page_start=page_start, page_end=page_end,
         doi=_state(cols.codes["doi"], a, b), numbers=numbers, kind_a=cols.kind[a], kind_b=cols.kind[b], venue=venue,
         conferences=(cols.conference[a] | cols.meeting[a]) & (cols.conference[b] | cols.meeting[b]),
         meeting_differs=cols.meeting[a] != cols.meeting[b],
