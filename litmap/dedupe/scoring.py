@@ -145,12 +145,24 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
         for one, other in ((x, y), (y, x)):
             # One export gives only the last page ("488" for 487-488), or an article number where the
             # other gives the PDF's pages ("e12724" vs "1-6"): not a contradiction, just unknown.
-            if not one.page_end and other.page_end and (
-                one.page_start == other.page_end or (other.page_start == "1" and len(one.page_start) >= 4)
+            if not one.page_end and (
+                (other.page_end and (one.page_start == other.page_end or (other.page_start == "1" and len(one.page_start) >= 4)))
+                # An article number where the other export gives a page count ("106482" vs "11").
+                or (not other.page_end and len(one.page_start) >= 5 and len(other.page_start) <= 3 and x.doi and x.doi == y.doi)
             ):
                 page_start[p] = -1
                 page_end[p] = -1
                 break
+
+    # A short title ("Infrastructure in the Wild") that another record continues with a subtitle:
+    # contained only when year and both pages agree as well (a short title alone says little).
+    for p in np.nonzero((title < 0.97) & (title >= 0.3) & ~contained & (page_start == 1) & (page_end == 1)
+                        & (cols.year[a] == cols.year[b]) & (cols.year[a] > 0))[0].tolist():
+        s, t = ka[p].title, kb[p].title
+        if len(s) > len(t):
+            s, t = t, s
+        if 2 <= s.count(" ") < 4 and t.startswith(s + " "):
+            contained[p] = True
 
     numbers = _state(cols.codes["numbers"], a, b)
     numbers = np.where(numbers == 0, 0, 1).astype(np.int8)
