@@ -93,3 +93,12 @@ def test_notes_about_other_items_do_not_make_an_erratum_and_thousands_join():
     assert kind_names(title_kind("Evaluating risk [Comment on: X]")) == ["comment"]
     assert title_words("Adjunctive testing results.[Erratum appears in Arch") == ["adjunctive", "testing", "results"]
     assert title_words("among 10 000 women") == title_words("among 10000 women") == ["among", "10000", "women"]
+
+
+def test_glued_hyphenated_initials_and_embase_citation_in_the_source_field():
+    from litmap.dedupe.normalise import author_key, journal_key
+    assert author_key("ChenJ.-L.") == author_key("Chen, J.L.") == ("chen", "j")
+    assert author_key("HouW.-J.") == ("hou", "w")
+    assert journal_key("Journal of Agricultural and Food Chemistry.59 (7) ()(pp 3027-3034) 2011.Date of Publication: 15 Mar 2011.") \
+        == journal_key("Journal of Agricultural and Food Chemistry")
+    assert journal_key("Neuropharmacology.81 ()(pp 153-165) 2014.Date of Publication: June 2014.") == "neuropharmacology"

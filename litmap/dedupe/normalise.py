@@ -142,7 +142,7 @@ def kind_names(mask: int) -> list[str]:
 
 
 _PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "da", "di", "du", "le", "la", "dos", "das", "ter", "ten", "zu", "op"}
-_GLUED = re.compile(r"^([^\W\d_][^\W\d_'’\-]*(?:[\-'’][^\W\d_]+)*?)((?:[A-Z]\.?){1,4})$")
+_GLUED = re.compile(r"^([^\W\d_][^\W\d_'’\-]*(?:[\-'’][^\W\d_]+)*?)((?:[A-Z]\.?-?){1,4})$")  # FeldmanG.M., ChenJ.-L.
 _INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
 
 
@@ -220,8 +220,16 @@ _CONFERENCE = re.compile(r"\b(conference|conf|proceedings|proc|symposium|symp|wo
 _MEETING = re.compile(r"\.\s*(conference|congress|meeting)\b.*$", re.I | re.S)
 
 
+# Embase via Ovid puts the whole citation into the source field:
+# "Journal of Neurochemistry.121 (3) ()(pp 436-444) 2012.Date of Publication: May 2012."
+_CITATION_TAIL = re.compile(r"\.?\s*[\dA-Z]*\s*(?:\([^()]*\)\s*)*\(\)\s*\(pp\b.*$|\.\s*Date of Publication:.*$", re.S)
+
+
 def journal_words(value: object) -> list[str]:
-    text = ascii_fold(_MEETING.sub("", _clean(value))).replace("&", " and ")
+    text = _clean(value)
+    if "()(pp" in text or "Date of Publication" in text:
+        text = _CITATION_TAIL.sub("", text)
+    text = ascii_fold(_MEETING.sub("", text)).replace("&", " and ")
     text = re.sub(r"\([^)]*\)", " ", text)  # "(London, England)", "(Print)"
     return _WORD.findall(text)
 
