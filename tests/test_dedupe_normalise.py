@@ -102,3 +102,10 @@ def test_glued_hyphenated_initials_and_embase_citation_in_the_source_field():
     assert journal_key("Journal of Agricultural and Food Chemistry.59 (7) ()(pp 3027-3034) 2011.Date of Publication: 15 Mar 2011.") \
         == journal_key("Journal of Agricultural and Food Chemistry")
     assert journal_key("Neuropharmacology.81 ()(pp 153-165) 2014.Date of Publication: June 2014.") == "neuropharmacology"
+
+
+def test_parenthesised_receptor_indices_equal_their_glued_form():
+    from litmap.dedupe.normalise import title_words
+    assert title_words("5-HT(2)A receptor inactivation") == title_words("5-HT2A receptor inactivation")
+    assert title_words("Activation of the CRF(1) receptor") == title_words("Activation of the CRF1 receptor")
+    assert title_words("Aged (65) adults") == ["aged", "65", "adults"]  # a free-standing number stays a word

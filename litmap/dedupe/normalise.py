@@ -70,9 +70,13 @@ def title_words(value: object) -> list[str]:
         text = _OPEN_NOTE.sub(" ", text)  # a note cut off by the export: "... .[Erratum appears in Arch"
     text = _TRAILING_LANG.sub("", text) if len(text) > 40 else text
     text = _THOUSANDS.sub(r"\1\2", text)  # "10 000 women" = "10000 women"
+    if "(" in text:
+        text = _GLUED_PAREN.sub(r"\1\2", text)  # "5-HT(2)A" = "5-HT2A", "CRF(1)" = "CRF1" (MEDLINE vs Embase)
     return _WORD.findall(ascii_fold(text))
 
 
+# A short parenthesised index glued to a word: receptor and isotope names ("5-HT(1A)", "D(2/3)").
+_GLUED_PAREN = re.compile(r"(?<=[A-Za-z0-9])\(([A-Za-z0-9]{1,3}(?:/[A-Za-z0-9]{1,3})?)\)([A-Za-z]?)(?![A-Za-z])")
 # A bracketed note left open at the end of a (truncated) title.
 _OPEN_NOTE = re.compile(r"\[[^\[\]]*$")
 # Digit groups: "10 000", "10,000", "10 000" (thin or no-break space).
