@@ -71,6 +71,10 @@ class BadRecord:
 _DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"<>]+", re.I)
 
 
+# A publisher's landing-page path copied with the DOI: "10.1002/dmrr.2604/pdf", "10.3389/fpsyg.2019.01234/full".
+LANDING_SUFFIX = re.compile(r"/(?:abstract|full|pdf|epdf|fulltext|full-text|summary|references|suppinfo|meta|html)$")
+
+
 def normalise_doi(value: object) -> str | None:
     """`https://doi.org/10.1000/X.` -> `10.1000/x`; None when no DOI is in the value."""
     if value is None:
@@ -86,6 +90,7 @@ def normalise_doi(value: object) -> str | None:
     doi = re.split(r"&[A-Za-z_]+=", match.group(0))[0].lower()
     doi = re.sub(r"(\[doi\]|\[pii\])$", "", doi)
     doi = doi.rstrip(".,;)]}'")
+    doi = LANDING_SUFFIX.sub("", doi)
     if re.match(r"10\.\d+/\(issn\)", doi):
         return None  # a journal's DOI (Wiley's 10.1002/(ISSN)...), not the work's
     return doi or None

@@ -277,3 +277,94 @@ def test_a_different_first_page_still_vetoes(empty_store):
     load_rows(empty_store, [a, b])
     run(empty_store)
     assert groups_by_key(empty_store) == set()
+
+
+# More real pairs from the gold sets (stroke, cytology_screening, digital_work; bib-dedupe benchmark
+# data, MIT): each a true duplicate that an earlier rule set left apart.
+def _rec(id_, title, author, year, journal, volume="", pages="", doi="", number=""):
+    return {"ID": id_, "title": title, "author": author, "year": year, "journal": journal, "volume": volume,
+            "pages": pages, "doi": doi, "number": number}
+
+
+TRANSLATED_WITH_LANGUAGE_NOTE = [  # MEDLINE's bracketed translated title followed by "[Russian]"
+    _rec("id_0000141", "[Cognitive disorders and its correction in the acute period of ischemic stroke]. [Russian]",
+         "Prokopenko, S. V. and Mozheiko, E. I. and Levin, O. S. and Koriagina, T. D.", "2012",
+         "Zhurnal nevrologii i psikhiatrii imeni S.S. Korsakova / Ministerstvo zdravookhraneniia", "112", "35-39", number="8 Pt 2"),
+    _rec("id_0000142", "[Cognitive disorders and its correction in the acute period of ischemic stroke]",
+         "Prokopenko, S. V. and Mozheiko, E. Iu and Levin, O. S. and Koriagina, T. D.", "2012",
+         "Zhurnal Nevrologii i Psikhiatrii Imeni S.S. Korsakova", "112", "35-39", number="8 Pt 2"),
+]
+DIGITS_SPACED_DIFFERENTLY = [  # "(non-HPV16/18) prophy" vs "(non-HPV 16/18) proph", both cut off
+    _rec("id_0000203", "Persistent high-risk human papillomavirus (HPV) infections as surrogate endpoints of progressive "
+         "cervical disease. Potential new endpoint for efficacy studies with new-generation (non-HPV16/18) prophy",
+         "Syrjanen, K", "2011", "European Journal of Gynaecological Oncology", "32", "17-33"),
+    _rec("id_0000204", "Persistent high-risk human papillomavirus (HPV) infections as surrogate endpoints of progressive "
+         "cervical disease. Potential new endpoint for efficacy studies with new-generation (non-HPV 16/18) proph",
+         "Syrjanen, K", "2011", "European Journal of Gynaecological Oncology", "32", "17-33"),
+]
+ARTICLE_NUMBER_VS_PRINT_PAGES = [  # BMJ's e-locator "a1754" vs the print pages; a group author at the end
+    _rec("id_0001040", "Long term predictive values of cytology and human papillomavirus testing in cervical cancer "
+         "screening: Joint European cohort study", "Dillner, J and Rebolj, M and Birembaut, P and Petry, K.-U.", "2008", "BMJ",
+         "337", "969-972"),
+    _rec("id_0001041", "Long term predictive values of cytology and human papillomavirus testing in cervical cancer "
+         "screening: joint European cohort study", "Dillner, J and Rebolj, M and Birembaut, P and Petry, K U and "
+         "Joint European, Cohort Study", "2008", "BMJ", "337", "a1754"),
+]
+GROUP_AUTHOR = [  # a study group as author in one database, its chair in another
+    _rec("id_0000912", "Results of a randomized trial on the management of cytology interpretations of atypical squamous "
+         "cells of undetermined significance", "Group, ASCUS-LSIL Traige Study (ALTS)", "2003",
+         "American Journal of Obstetrics & Gynecology", "188", "1383-1392"),
+    _rec("id_0000248", "Results of a randomized trial on the management of cytology interpretations of atypical squamous "
+         "cells of undetermined significance", "Solomon, D", "2003", "American Journal of Obstetrics and Gynecology", "188",
+         "1383-1392"),
+]
+NAMES_SWAPPED = [  # given names exported as family names, "Research & Politics" vs "and"
+    _rec("id_3006749", "Anomalous responses on Amazon Mechanical Turk: An Indian perspective",
+         "William, O’Brochta and Sunita, Parikh", "2021", "Research & Politics", "8", doi="10.1177/20531680211016971", number="2"),
+    _rec("id_2006706", "Anomalous responses on Amazon Mechanical Turk: An Indian perspective",
+         "O’Brochta, W. and Parikh, S.", "2021", "Research and Politics", "8", doi="10.1177/20531680211016971", number="2"),
+]
+AUTHORS_GARBLED = [  # two authors run together into one name by an export; everything else identical
+    _rec("id_3006862", "Managing a Virtual Project Team: Offshoring Technical Services in the Philippines",
+         "Crayon, Christopher and Gyurcsak, Sally Ann and Patton, Tatiana and Steigerwald, Amanda", "2017",
+         "International Journal of Global Business", "10", "37--46", number="1"),
+    _rec("id_0006863", "Managing a Virtual Project Team: Offshoring Technical Services in the Philippines",
+         "Crayon, Christopher and Tatiana Patton, Sally Ann Gyurcsak and Steigerwald, Amanda", "2017",
+         "International Journal of Global Business", "10", "37--46", number="1"),
+]
+CHINESE_NAMES_TURNED = [  # "Tong, H" in one database is "Hua, T" in another (DNACIC trial)
+    _rec("a", "DNA ploidy cytometry testing for cervical cancer screening in China (DNACIC Trial): a prospective "
+         "randomized, controlled trial", "Tong, H and Shen, R and Wang, Z and Kan, Y and Yang, J and Guo, X and "
+         "Group, Mass Cervical Cancer Screening Regimen", "2009", "Clinical Cancer Research", "15", "6438-6445"),
+    _rec("b", "DNA ploidy cytometry testing for cervical cancer screening in China (DNACIC Trial): A prospective "
+         "randomized, controlled trial", "Hua, T and Rong, S and Wang, Z and Kan, Y and Jie, Y and Guo, X", "2009",
+         "Clinical Cancer Research", "15", "6438-6445"),
+]
+
+
+@pytest.mark.parametrize("pair", [TRANSLATED_WITH_LANGUAGE_NOTE, DIGITS_SPACED_DIFFERENTLY, ARTICLE_NUMBER_VS_PRINT_PAGES,
+                                  GROUP_AUTHOR, NAMES_SWAPPED, AUTHORS_GARBLED, CHINESE_NAMES_TURNED],
+                         ids=["language-note", "digits-spacing", "article-number", "group-author", "names-swapped",
+                              "authors-garbled", "chinese-names-turned"])
+def test_more_real_duplicates_merge(empty_store, pair):
+    load_rows(empty_store, pair)
+    run(empty_store)
+    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in pair)}
+
+
+def _changed(pair, **fields):
+    a, b = ({**r} for r in pair)
+    b.update(fields)
+    return [a, b]
+
+
+@pytest.mark.parametrize("pair", [
+    _changed(DIGITS_SPACED_DIFFERENTLY, title=DIGITS_SPACED_DIFFERENTLY[1]["title"].replace("16/18", "31/45")),
+    _changed(ARTICLE_NUMBER_VS_PRINT_PAGES, volume="338"),
+    _changed(AUTHORS_GARBLED, author="Smith, John and Tatiana Patton, Sally Ann Gyurcsak and Steigerwald, Amanda"),
+    _changed(AUTHORS_GARBLED, pages="47--56"),
+], ids=["other-numbers", "article-number-other-volume", "garbled-other-first-author", "garbled-other-pages"])
+def test_near_misses_of_those_rules_stay_apart(empty_store, pair):
+    load_rows(empty_store, pair)
+    run(empty_store)
+    assert groups_by_key(empty_store) == set()

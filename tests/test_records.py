@@ -18,6 +18,8 @@ from litmap.text import decode_latex, plain, safe
         ("doi: 10.1016/j.psyneuen.2019.01.002", "10.1016/j.psyneuen.2019.01.002"),
         ("DOI 10.1186/s13643-015-0066-x [doi]", "10.1186/s13643-015-0066-x"),
         ("https://www.scopus.com/x?doi=10.1016%2fj.psyneuen.2019.01.002&partnerID=40", "10.1016/j.psyneuen.2019.01.002"),
+        ("10.1002/dmrr.2604/pdf", "10.1002/dmrr.2604"),  # a landing-page path copied with the DOI
+        ("https://www.frontiersin.org/articles/10.3389/fpsyg.2019.01234/full", "10.3389/fpsyg.2019.01234"),
         ("no doi here", None),
         (None, None),
     ],

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from litmap.records import LANDING_SUFFIX
 from litmap.text import decode_html, decode_latex
 
 _GREEK = {
@@ -61,8 +62,11 @@ def title_words(value: object) -> list[str]:
     text = _clean(value).strip()
     if not text or text.upper() in _PLACEHOLDERS:
         return []
-    # A title wholly in brackets is a MEDLINE translated title: keep its content.
+    # A title wholly in brackets is a MEDLINE translated title: keep its content (after dropping
+    # short notes that follow it: "[Cognitive disorders ...]. [Russian]").
     stripped = text.strip(" .")
+    while (note := _TRAILING_NOTE.search(stripped)) and stripped[: note.start()].strip(" ."):
+        stripped = stripped[: note.start()].strip(" .")
     if stripped.startswith("[") and stripped.endswith("]") and stripped.count("[") == 1:
         text = stripped[1:-1]
     else:
@@ -77,13 +81,15 @@ def title_words(value: object) -> list[str]:
 
 # A short parenthesised index glued to a word: receptor and isotope names ("5-HT(1A)", "D(2/3)").
 _GLUED_PAREN = re.compile(r"(?<=[A-Za-z0-9])\(([A-Za-z0-9]{1,3}(?:/[A-Za-z0-9]{1,3})?)\)([A-Za-z]?)(?![A-Za-z])")
+# A short bracketed note ending a title ("[Russian]", "[Review]", "[33 refs]").
+_TRAILING_NOTE = re.compile(r"\s*\[[^\[\]]{0,40}\]$")
 # A bracketed note left open at the end of a (truncated) title.
 _OPEN_NOTE = re.compile(r"\[[^\[\]]*$")
 # Digit groups: "10 000", "10,000", "10 000" (thin or no-break space).
 _THOUSANDS = re.compile(r"(\d)[ ,\u00a0\u2009\u202f](\d{3})(?!\d)")
 # MEDLINE notes that name *other* items about this one ("[Erratum appears in ...]", "[Comment in: ...]",
 # "[Retraction in ...]"): the record is the original article, not an erratum or comment.
-_ABOUT_NOTE = re.compile(r"\[\s*(?:erratum|comment|retraction|retracted|reply|update|corrected)\w*\s+(?:appears\s+in|in)\b[^\]]*(?:\]|$)", re.I)
+_ABOUT_NOTE = re.compile(r"\[\s*(?:published\s+)?(?:erratum|comment|retraction|retracted|reply|update|corrected)\w*\s+(?:appears\s+in|in)\b[^\]]*(?:\]|$)", re.I)
 
 
 def title_numbers(words: list[str]) -> str:
@@ -147,6 +153,11 @@ def kind_names(mask: int) -> list[str]:
 
 _PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "da", "di", "du", "le", "la", "dos", "das", "ter", "ten", "zu", "op"}
 _GLUED = re.compile(r"^([^\W\d_][^\W\d_'’\-]*(?:[\-'’][^\W\d_]+)*?)((?:[A-Z]\.?-?){1,4})$")  # FeldmanG.M., ChenJ.-L.
+# A corporate author: a study group, consortium, committee.
+_GROUP = re.compile(r"\b(group|groups|study|consortium|collaborat\w*|committee|investigators|trialists|network|"
+                    r"task force|working party|writing|society|association|organi[sz]ation)\b", re.I)
+# A page field holding only an article number: a letter (not S, a supplement page) and digits.
+_LOCATOR = re.compile(r"^\s*[a-rt-z]\d{3,}\s*$", re.I)
 _INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
 
 
@@ -308,7 +319,7 @@ def doi_key(value: object) -> str:
     match = re.search(r"10\.\d{4,9}/\S+", text)
     if not match:
         return ""
-    return match.group(0).rstrip(".,;)]}")
+    return LANDING_SUFFIX.sub("", match.group(0).rstrip(".,;)]}"))
 
 
 @dataclass(slots=True)
@@ -318,12 +329,14 @@ class Keys:
     title: str          # space-joined title words
     title_key: str      # title words joined without spaces (exact-title blocking)
     numbers: str        # numbers named in the title
+    digits: str         # every digit run of the title with spaces removed ("HPV16/18" = "HPV 16/18")
     kind: int           # title_kind bitmask
     authors: str        # family names, space-joined, in order (first 8)
     first_author: str
     initials: str       # family+initial of the first author
     n_authors: int
     name_tokens: str    # per author all name words, "|"-separated (for given/family swaps)
+    name_signs: str     # per author the first letters of family name and given name ("Tong, H" -> "th")
     journal: str
     conference: bool
     meeting: bool       # a meeting abstract in a journal supplement (Embase "X. Conference: ...")
@@ -332,6 +345,7 @@ class Keys:
     issue: str
     page_start: str
     page_end: str
+    page_locator: bool  # the page is an article number ("a1754", "e0137960"), not a printed page
     doi: str
     abstract: str       # first 300 characters, folded
 
@@ -342,11 +356,10 @@ def record_keys(title: object, authors: object, year: object, journal: object, v
     words = title_words(title)
     raw_names = split_glued(parse_authors(authors))[:8]
     names = [author_key(a) for a in raw_names]
-    kept = [k for k, n in enumerate(names) if n[0] and n[0] not in ("anonymous", "anon")]
-    tokens = "|".join(
-        " ".join({w for w in _WORD.findall(ascii_fold(_clean(raw_names[k]))) if len(w) > 1 and w != "null"} | {names[k][0]})
-        for k in kept
-    )
+    # Group authors ("ALTS Group", "Mass Cervical Cancer Screening Regimen Group") are not compared:
+    # databases list them, drop them or put a chair in their place.
+    kept = [k for k, n in enumerate(names) if n[0] and n[0] not in ("anonymous", "anon") and not _GROUP.search(raw_names[k])]
+    tokens = "|".join(" ".join(_name_tokens(raw_names[k]) | {names[k][0]}) for k in kept)
     names = [names[k] for k in kept]
     families = [n[0] for n in names]
     start, end = pages_range(pages)
@@ -361,12 +374,14 @@ def record_keys(title: object, authors: object, year: object, journal: object, v
         title=" ".join(words),
         title_key="".join(words),
         numbers=title_numbers(words),
+        digits=" ".join(re.findall(r"\d+", "".join(words))),
         kind=title_kind(title),
         authors=" ".join(families),
         first_author=families[0] if families else "",
         initials=(names[0][0] + names[0][1]) if names else "",
         n_authors=len(families),
         name_tokens=tokens,
+        name_signs=" ".join((n[0][:1] + (n[1] or "_")) for n in names),
         journal=journal_key(journal),
         conference=is_conference(type_, journal),
         meeting=is_meeting_supplement(journal),
@@ -375,12 +390,25 @@ def record_keys(title: object, authors: object, year: object, journal: object, v
         issue=first_number(issue),
         page_start=start,
         page_end=end,
+        page_locator=bool(_LOCATOR.match(_clean(pages))),
         doi=doi_key(doi),
         abstract=abstract_text,
     )
 
 
-def swapped_authors_score(x_tokens: str, y_tokens: str, x_families: str, y_families: str) -> float:
+def _name_tokens(name: str) -> set[str]:
+    """Every word of a name, and each comma-separated part joined ("William, O'Brochta" -> obrochta)."""
+    text = ascii_fold(_clean(name))
+    words = {w for w in _WORD.findall(text) if len(w) > 1 and w != "null"}
+    for part in text.split(","):
+        joined = "".join(_WORD.findall(part))
+        if len(joined) > 1:
+            words.add(joined)
+    return words
+
+
+def swapped_authors_score(x_tokens: str, y_tokens: str, x_families: str, y_families: str,
+                          x_signs: str = "", y_signs: str = "") -> float:
     """Share of author positions where one side's family name is any name word of the other.
 
     Catches exports that swapped given and family names ("Ching-yi, Wu" vs "Wu, C. Y.").
@@ -390,8 +418,11 @@ def swapped_authors_score(x_tokens: str, y_tokens: str, x_families: str, y_famil
     m = min(len(xs), len(ys), len(xf), len(yf))
     if not m:
         return 0.0
+    xg, yg = x_signs.split(), y_signs.split()
     hits = 0
     for k in range(m):
         if yf[k] in xs[k].split() or xf[k] in ys[k].split():
             hits += 1
+        elif k < len(xg) and k < len(yg) and "_" not in xg[k] + yg[k] and xg[k] == yg[k][::-1]:
+            hits += 1  # "Tong, H" vs "Hua, T": Chinese names given and family the other way round
     return hits / m

@@ -24,6 +24,7 @@ RULES: dict[str, str] = {
     "doi-and-title": "same DOI and similar title and authors",
     "no-authors": "identical titles and matching bibliographic data where a record lacks authors",
     "same-citation": "identical title, DOI, journal, volume, issue, first page and year; author names romanised differently",
+    "same-place": "identical title, journal, volume, pages, year and first author; the other authors garbled by an export",
     "citation": "same volume, first page, year and authors, similar title (e.g. a translated title)",
     "queue:kind": "similar, but one is an erratum, reply, comment, editorial or abstract and the other is not",
     "queue:venue": "similar, but a conference paper and a journal article",
@@ -85,6 +86,8 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
         ("no-authors", free & no_authors & _ge(title, 0.99) & same_year & (bib_agree | _ge(f.journal, 0.9)) & ~minor),
         ("same-citation", ~blocked & kind_ok & (f.doi == 1) & _ge(title, 0.99) & (f.volume == 1) & (f.page_start == 1)
          & (f.issue != 0) & same_year & _ge(f.journal, 0.9) & (f.numbers != 0)),
+        ("same-place", ~blocked & kind_ok & (f.doi != 0) & _ge(title, 0.99) & (f.volume == 1) & (f.page_start == 1)
+         & (f.page_end == 1) & (f.issue != 0) & same_year & _ge(f.journal, 0.9) & (f.numbers != 0) & (f.first_author == 1)),
         ("citation", free & (f.volume == 1) & (f.page_start == 1) & (f.page_end != 0) & same_year
          & _ge(authors, 0.9) & _ge(title, 0.8) & (_ge(f.journal, 0.8) | (f.doi == 1))),
     ]

@@ -83,7 +83,7 @@ class Columns:
         self.has_venue = np.fromiter((bool(k.journal) or k.conference for k in keys), dtype=bool, count=len(keys))
         self.codes = {
             name: _codes([getattr(k, name) for k in keys])
-            for name in ("volume", "issue", "page_start", "page_end", "doi", "numbers", "first_author", "journal")
+            for name in ("volume", "issue", "page_start", "page_end", "doi", "numbers", "digits", "first_author", "journal")
         }
 
 
@@ -115,10 +115,10 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
             left.append(x.authors)
             right.append(y.authors)
     authors = np.maximum(_ratio(left, right), _ratio([k.authors for k in ka], [k.authors for k in kb], fuzz.token_sort_ratio))
-    for p in np.nonzero((authors < 0.85) & (title >= 0.85))[0].tolist():
+    for p in np.nonzero((authors < 0.95) & ((title >= 0.85) | contained))[0].tolist():
         x, y = ka[p], kb[p]
         if x.n_authors and y.n_authors:
-            authors[p] = max(authors[p], swapped_authors_score(x.name_tokens, y.name_tokens, x.authors, y.authors))
+            authors[p] = max(authors[p], swapped_authors_score(x.name_tokens, y.name_tokens, x.authors, y.authors, x.name_signs, y.name_signs))
     authors[(cols.n_authors[a] == 0) | (cols.n_authors[b] == 0)] = np.nan
 
     ja = [k.journal for k in ka]
@@ -146,7 +146,9 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
             # One export gives only the last page ("488" for 487-488), or an article number where the
             # other gives the PDF's pages ("e12724" vs "1-6"): not a contradiction, just unknown.
             if not one.page_end and (
-                (other.page_end and (one.page_start == other.page_end or (other.page_start == "1" and len(one.page_start) >= 4)))
+                # An article number against printed pages (BMJ "a1754" vs "969-972").
+                (one.page_locator and not other.page_locator)
+                or (other.page_end and (one.page_start == other.page_end or (other.page_start == "1" and len(one.page_start) >= 4)))
                 # An article number where the other export gives a page count ("106482" vs "11").
                 or (not other.page_end and len(one.page_start) >= 5 and len(other.page_start) <= 3 and x.doi and x.doi == y.doi)
             ):
@@ -164,8 +166,10 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
         if 2 <= s.count(" ") < 4 and t.startswith(s + " "):
             contained[p] = True
 
+    # Numbers differ only when the title's number words differ and its digits, read with the spaces
+    # removed, differ too ("HPV16/18" and "HPV 16/18" name the same numbers).
     numbers = _state(cols.codes["numbers"], a, b)
-    numbers = np.where(numbers == 0, 0, 1).astype(np.int8)
+    numbers = np.where((numbers == 0) & (cols.codes["digits"][a] != cols.codes["digits"][b]), 0, 1).astype(np.int8)
     venue = np.ones(len(a), dtype=np.int8)
     both_venue = cols.has_venue[a] & cols.has_venue[b]
     venue[both_venue & (cols.conference[a] != cols.conference[b])] = 0
