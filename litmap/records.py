@@ -7,6 +7,7 @@ plain Unicode text, authors as "Family, Given", integer years, lower-case DOIs w
 
 from __future__ import annotations
 
+import html
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -68,7 +69,8 @@ class BadRecord:
         return f"{where}: {self.message}"
 
 
-_DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\"<>]+", re.I)
+# Old Wiley SICI DOIs hold "<...::...>": "10.1002/(sici)1096-8628(19970221)74:1<73::aid-ajmg16>3.0.co;2-o".
+_DOI_RE = re.compile(r"10\.\d{4,9}/(?:[^\s\"<>]|<[^\s\"<>]*::[^\s\"<>]*>)+", re.I)
 
 
 # A publisher's landing-page path copied with the DOI: "10.1002/dmrr.2604/pdf", "10.3389/fpsyg.2019.01234/full".
@@ -80,6 +82,8 @@ def normalise_doi(value: object) -> str | None:
     if value is None:
         return None
     text = str(value)
+    if "&" in text and ";" in text:
+        text = html.unescape(text)  # "74:1&lt;73::aid-ajmg16&gt;3.0.co;2-o"
     for _ in range(3):  # OpenURL links carry DOIs percent-encoded, sometimes twice (%2528 -> %28 -> "(")
         if "%2" not in text and "%3" not in text and "%5" not in text:
             break

@@ -74,9 +74,14 @@ def decode_latex(value: str) -> str:
     return out
 
 
+_R_ESCAPE = re.compile(r"<U\+([0-9A-Fa-f]{4,6})>")
+
+
 def decode_html(value: str) -> str:
     """Remove HTML/XML/JATS tags and decode entities (`&amp;`, `&#x2013;`)."""
     if "<" in value:
+        if "<U+" in value:  # R's escapes for characters outside the locale: "677 C<U+2192>T"
+            value = _R_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
         value = re.sub(r"<br\s*/?>|</p>", " ", value, flags=re.I)
         value = _TAG.sub("", value)
     if "&" in value:

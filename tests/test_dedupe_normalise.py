@@ -109,3 +109,16 @@ def test_parenthesised_receptor_indices_equal_their_glued_form():
     assert title_words("5-HT(2)A receptor inactivation") == title_words("5-HT2A receptor inactivation")
     assert title_words("Activation of the CRF(1) receptor") == title_words("Activation of the CRF1 receptor")
     assert title_words("Aged (65) adults") == ["aged", "65", "adults"]  # a free-standing number stays a word
+
+
+def test_radiolabels_read_alike_in_both_notations_but_stay_distinct():
+    assert title_words("[11C]raclopride PET") == title_words("C-11 raclopride PET") == ["11c", "raclopride", "pet"]
+    assert title_words("O-(2-[18F]fluoroethyl)") == title_words("O-(2- F-18 fluoroethyl)")
+    assert title_words("[18F]FDG PET") != title_words("[11C]FDG PET")
+    assert title_words("Hepatitis [Review] [33 refs]") == ["hepatitis"]  # notes, not labels, still go
+
+
+def test_roman_front_matter_pages_and_r_escapes():
+    assert pages_range("xiii-xv") == ("r13", "r15")
+    assert pages_range("iv") == ("r4", "")
+    assert title_words("MTHFR 677 C<U+2192>T") == title_words("MTHFR 677 C->T")

@@ -368,3 +368,64 @@ def test_near_misses_of_those_rules_stay_apart(empty_store, pair):
     load_rows(empty_store, pair)
     run(empty_store)
     assert groups_by_key(empty_store) == set()
+
+
+# From the neuroimaging and digital_work gold sets (MIT).
+RADIOLABEL_NOTATION = [  # MEDLINE "[18F]" vs Web of Science "F-18"
+    _rec("id_0000594", "Diagnosis of pseudoprogression in patients with glioblastoma using O-(2-[18F]fluoroethyl)-l-tyrosine PET",
+         "Galldiks, N. and Dunkl, V. and Stoffels, G.", "2015", "European Journal of Nuclear Medicine and Molecular Imaging",
+         "42", "685-695", "10.1007/s00259-014-2959-4", "5"),
+    _rec("id_0001738", "Diagnosis of pseudoprogression in patients with glioblastoma using O-(2- F-18 fluoroethyl)-L-tyrosine PET",
+         "Galldiks, N. and Dunkl, V. and Stoffels, G.", "2015", "European Journal of Nuclear Medicine and Molecular Imaging",
+         "42", "685-695", "10.1007/s00259-014-2959-4", "5"),
+]
+WRONG_DOI = [  # one database attached another work's DOI; everything else is the same citation
+    _rec("id_0001531", "Neurodevelopmental effects of the FMR-1 full mutation in humans",
+         "Reiss, A. L. and Abrams, M. T. and Greenlaw, R. and Freund, L. and Denckla, M. B.", "1995", "Nature Medicine", "1",
+         "159-167", "10.1038/nm0295-159", "2"),
+    _rec("id_0003056", "Neurodevelopmental effects of the FMR-1 full mutation in humans",
+         "Reiss, A. L. and Abrams, M. T. and Greenlaw, R. and Freund, L. and Denckla, M. B.", "1995", "Nature Medicine", "1",
+         "159-167", "10.4161/onci.29029", "2"),
+]
+KIND_PREFIX_SAME_DOI = [  # "Editorial: " added by one database, same DOI, volume and pages
+    _rec("id_0000011", "‘Shine bright like a diamond!’: is research on high-functioning ADHD at last entering the mainstream?",
+         "Lesch, K. P.", "2018", "Journal of Child Psychology and Psychiatry and Allied Disciplines", "59", "191-192",
+         "10.1111/jcpp.12887", "3"),
+    _rec("id_0001540", "Editorial: 'Shine bright like a diamond!': is research on high-functioning ADHD at last entering the mainstream?",
+         "Lesch, K. P.", "2018", "Journal of Child Psychology and Psychiatry", "59", "191-192", "10.1111/jcpp.12887", "3"),
+]
+ROMAN_PAGES = [
+    _rec("id_0001274", "Preface", "du Plessis, A. J.", "2009", "Clinics in Perinatology", "36", "xiii-xv", "10.1016/j.clp.2009.07.006", "3"),
+    _rec("id_0002950", "Preface", "du Plessis, A. J.", "2009", "Clinics in Perinatology", "36", "xiii-xv", number="3"),
+]
+SICI_DOI = [  # an old Wiley DOI with "<...>", HTML-escaped in one export
+    _rec("a", "Cognitive behavioral and neuroanatomical assessment of two unrelated male children expressing FRAXE",
+         "Abrams, M. T.", "1997", "American Journal of Medical Genetics - Neuropsychiatric Genetics", "74", "73-81",
+         "10.1002/(SICI)1096-8628(19970221)74:1&lt;73::AID-AJMG16&gt;3.0.CO;2-O"),
+    _rec("b", "Cognitive behavioral and neuroanatomical assessment of two unrelated male children expressing FRAXE",
+         "Abrams, M. T. and Doheny, K. F. and Mazzocco, M. M.", "1997", "American Journal of Medical Genetics", "74", "73-81",
+         "10.1002/(sici)1096-8628(19970221)74:1<73::aid-ajmg16>3.0.co;2-o"),
+]
+RECURRING_COLUMN = [  # the same column title in two issues of one volume: two items
+    _rec("id_1003361", "Remarks from MIS Quarterly Editor - Editor's Comments", "Lee, Allen S.", "2000", "MIS Quarterly", "24", number="1"),
+    _rec("id_1003362", "Remarks from MIS Quarterly Editor - Editor's Comments", "Lee, Allen S.", "2000", "MIS Quarterly", "24", number="2"),
+]
+
+
+@pytest.mark.parametrize("pair", [RADIOLABEL_NOTATION, WRONG_DOI, KIND_PREFIX_SAME_DOI, ROMAN_PAGES, SICI_DOI],
+                         ids=["radiolabel", "wrong-doi", "kind-prefix-same-doi", "roman-pages", "sici-doi"])
+def test_duplicates_across_notations_and_wrong_dois_merge(empty_store, pair):
+    load_rows(empty_store, pair)
+    run(empty_store)
+    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in pair)}
+
+
+@pytest.mark.parametrize("pair", [
+    RECURRING_COLUMN,
+    _changed(WRONG_DOI, pages="168-175"),
+    _changed(ROMAN_PAGES, pages="xiii-xiv"),
+], ids=["recurring-column", "wrong-doi-other-pages", "roman-other-last-page"])
+def test_near_misses_across_notations_stay_apart(empty_store, pair):
+    load_rows(empty_store, pair)
+    run(empty_store)
+    assert groups_by_key(empty_store) == set()

@@ -62,6 +62,8 @@ def title_words(value: object) -> list[str]:
     text = _clean(value).strip()
     if not text or text.upper() in _PLACEHOLDERS:
         return []
+    if "-" in text or "[" in text:  # radiolabels: "[11C]", "C-11", "[18F]" and "F-18" all read "11c", "18f"
+        text = _ISOTOPE_DASH.sub(r"\2\1", _ISOTOPE_BRACKET.sub(r" \1\2 ", text))
     # A title wholly in brackets is a MEDLINE translated title: keep its content (after dropping
     # short notes that follow it: "[Cognitive disorders ...]. [Russian]").
     stripped = text.strip(" .")
@@ -81,6 +83,10 @@ def title_words(value: object) -> list[str]:
 
 # A short parenthesised index glued to a word: receptor and isotope names ("5-HT(1A)", "D(2/3)").
 _GLUED_PAREN = re.compile(r"(?<=[A-Za-z0-9])\(([A-Za-z0-9]{1,3}(?:/[A-Za-z0-9]{1,3})?)\)([A-Za-z]?)(?![A-Za-z])")
+# Radiolabels, written "[11C]" by MEDLINE and "C-11" by Web of Science.
+_ELEMENTS = "C|F|N|O|I|Br|Cu|Ga|Zr|Tc|In|Rb|Xe|Tl|Lu|Y"
+_ISOTOPE_BRACKET = re.compile(rf"\[(\d{{1,3}}m?)({_ELEMENTS})\]")
+_ISOTOPE_DASH = re.compile(rf"\b({_ELEMENTS})-(\d{{1,3}}m?)\b")
 # A short bracketed note ending a title ("[Russian]", "[Review]", "[33 refs]").
 _TRAILING_NOTE = re.compile(r"\s*\[[^\[\]]{0,40}\]$")
 # A bracketed note left open at the end of a (truncated) title.
@@ -286,6 +292,18 @@ _MONTHS = re.compile(r"[a-z]{3}", re.I)
 _PAGE_TOKEN = re.compile(r"([a-z]{0,2})(\d+)", re.I)
 
 
+_ROMAN_PAGE = re.compile(r"[ivxlc]+")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _roman_value(text: str) -> int:
+    total = 0
+    for k, ch in enumerate(text):
+        value = _ROMAN_VALUES[ch]
+        total += -value if k + 1 < len(text) and _ROMAN_VALUES[text[k + 1]] > value else value
+    return total
+
+
 def pages_range(value: object) -> tuple[str, str]:
     """("1234", "1256") from "1234-56", "pp. 1234--1256", "e1234"; ("", "") when no page number."""
     text = _clean(value).strip().lower()
@@ -293,6 +311,10 @@ def pages_range(value: object) -> tuple[str, str]:
         return "", ""
     text = re.sub(r"^(pp?\.?|pages?)\s*", "", text)
     parts = re.split(r"\s*(?:--|-|–|—|to)\s*", text, maxsplit=1)
+    if _ROMAN_PAGE.fullmatch(parts[0].strip()):  # front matter: "xiii-xv"
+        start = "r" + str(_roman_value(parts[0].strip()))
+        end = "r" + str(_roman_value(parts[1].strip())) if len(parts) > 1 and _ROMAN_PAGE.fullmatch(parts[1].strip()) else ""
+        return start, end
     first = _PAGE_TOKEN.match(parts[0].strip())
     if not first or (len(parts) > 1 and _MONTHS.fullmatch(parts[1].strip()[:3] or "") and not parts[1].strip()[:1].isdigit()):
         return "", ""  # "08-Nov": an Excel date, not pages

@@ -25,6 +25,8 @@ RULES: dict[str, str] = {
     "no-authors": "identical titles and matching bibliographic data where a record lacks authors",
     "same-citation": "identical title, DOI, journal, volume, issue, first page and year; author names romanised differently",
     "same-place": "identical title, journal, volume, pages, year and first author; the other authors garbled by an export",
+    "citation-doi-differs": "identical title, authors, journal, volume, pages and year; the DOIs differ (one is wrong)",
+    "doi-and-place": "same DOI, volume, first page and year, the same title but for a kind prefix (\"Editorial: ...\")",
     "citation": "same volume, first page, year and authors, similar title (e.g. a translated title)",
     "queue:kind": "similar, but one is an erratum, reply, comment, editorial or abstract and the other is not",
     "queue:venue": "similar, but a conference paper and a journal article",
@@ -75,7 +77,13 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
     blocked = kind_differs | (f.venue == 0)
     # Two errata (or two replies) of the same title are different items unless their bibliographic
     # data pins them to one place.
-    kind_ok = ~both_kind | ((f.page_start == 1) & (f.volume == 1) & same_year) | (f.doi == 1)
+    kind_ok = (
+        ~both_kind | ((f.page_start == 1) & (f.page_end != 0) & (f.issue != 0) & (f.volume == 1) & same_year) | (f.doi == 1)
+        # An editorial with a title of its own ("Editorial neuroprotection: why it remains an unmet need") in
+        # one issue (a recurring column, "Remarks from the Editor", has the same title in every issue).
+        | (~f.short_title & (f.volume == 1) & (f.issue == 1) & same_year & _ge(f.journal, 0.9) & _ge(title, 0.99)
+           & _ge(authors, 0.9))
+    )
     free = ~conflict & ~blocked & kind_ok
 
     rules = [
@@ -88,6 +96,11 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
          & (f.issue != 0) & same_year & _ge(f.journal, 0.9) & (f.numbers != 0)),
         ("same-place", ~blocked & kind_ok & (f.doi != 0) & _ge(title, 0.99) & (f.volume == 1) & (f.page_start == 1)
          & (f.page_end == 1) & (f.issue != 0) & same_year & _ge(f.journal, 0.9) & (f.numbers != 0) & (f.first_author == 1)),
+        ("citation-doi-differs", ~blocked & kind_ok & ~f.short_title & (f.doi == 0) & _ge(title, 0.99) & (f.volume == 1)
+         & (f.page_start == 1) & (f.page_end == 1) & (f.issue != 0) & same_year & _ge(f.journal, 0.9) & (f.numbers != 0)
+         & (_ge(authors, 0.9) | no_authors)),
+        ("doi-and-place", (f.venue != 0) & (f.doi == 1) & (f.volume == 1) & (f.page_start == 1) & same_year & ~f.short_title
+         & (_ge(title, 0.9) | f.title_contained) & authors_ok & (f.numbers != 0)),
         ("citation", free & (f.volume == 1) & (f.page_start == 1) & (f.page_end != 0) & same_year
          & _ge(authors, 0.9) & _ge(title, 0.8) & (_ge(f.journal, 0.8) | (f.doi == 1))),
     ]

@@ -36,6 +36,7 @@ class Features:
     venue: np.ndarray          # 0 when one is a conference paper and the other a journal article
     conferences: np.ndarray    # bool: both are conference papers (a year apart means two events)
     meeting_differs: np.ndarray  # bool: one is a meeting abstract in a supplement, the other not
+    short_title: np.ndarray    # bool: a title has fewer than five words ("Preface", "Erratum")
 
     def row(self, k: int) -> dict[str, object]:
         """The scores of pair k as plain values (the evidence stored with a decision)."""
@@ -80,6 +81,7 @@ class Columns:
         self.kind = np.fromiter((k.kind for k in keys), dtype=np.int32, count=len(keys))
         self.conference = np.fromiter((k.conference for k in keys), dtype=bool, count=len(keys))
         self.meeting = np.fromiter((k.meeting for k in keys), dtype=bool, count=len(keys))
+        self.short_title = np.fromiter((k.title.count(" ") < 4 for k in keys), dtype=bool, count=len(keys))
         self.has_venue = np.fromiter((bool(k.journal) or k.conference for k in keys), dtype=bool, count=len(keys))
         self.codes = {
             name: _codes([getattr(k, name) for k in keys])
@@ -181,4 +183,5 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
         doi=_state(cols.codes["doi"], a, b), numbers=numbers, kind_a=cols.kind[a], kind_b=cols.kind[b], venue=venue,
         conferences=(cols.conference[a] | cols.meeting[a]) & (cols.conference[b] | cols.meeting[b]),
         meeting_differs=cols.meeting[a] != cols.meeting[b],
+        short_title=cols.short_title[a] | cols.short_title[b],
     )
