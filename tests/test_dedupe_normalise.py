@@ -122,3 +122,20 @@ def test_roman_front_matter_pages_and_r_escapes():
     assert pages_range("xiii-xv") == ("r13", "r15")
     assert pages_range("iv") == ("r4", "")
     assert title_words("MTHFR 677 C<U+2192>T") == title_words("MTHFR 677 C->T")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("IIIH.E., Covington", ("covington", "h")), ("BarryIII, H.", ("barry", "h")), ("Jr.BuckleyJ.P.", ("buckley", "j")),
+    ("MahoneyJ.J.III", ("mahoney", "j")), ("Smith, J. Jr.", ("smith", "j")), ("Ivanov, I.", ("ivanov", "i")),
+    ("IVANOV, A", ("ivanov", "a")), ("Sri, G.K.", ("sri", "g")),
+])
+def test_generational_suffixes_dropped_but_not_from_names(name, expected):
+    assert author_key(name) == expected
+
+
+def test_ovid_citation_in_the_source_field_gives_volume_issue_pages_and_a_year_is_not_a_page():
+    k = record_keys("T", "X, Y", 2015, "Behavioural Brain Research.294 (3) ()(pp 81-88) 2015.Date of Publication: 2015.",
+                    None, None, None, None, None, "article")
+    assert (k.journal, k.volume, k.issue, k.page_start, k.page_end) == ("behavioural brain research", "294", "3", "81", "88")
+    assert record_keys("T", "X, Y", 2010, "J", "62", None, "2010", None, None, "article").page_start == ""
+    assert record_keys("T", "X, Y", 2010, "J", "62", None, "2010-2015", None, None, "article").page_start == "2010"

@@ -429,3 +429,46 @@ def test_near_misses_across_notations_stay_apart(empty_store, pair):
     load_rows(empty_store, pair)
     run(empty_store)
     assert groups_by_key(empty_store) == set()
+
+
+# From the depression gold set (MIT): Embase/Ovid exports against MEDLINE ones.
+YEAR_IN_PAGES = [
+    _rec("id_0002960", "Alterations in hippocampal calcium-binding neurons induced by stress models of depression: a preliminary assessment",
+         "NowakB.ZadroznaM.OssowskaG.Sowa-KucmaM.GrucaP.PappM.DybalaM.PilcA.NowakG.", "2010", "Pharmacol.Rep.", "62",
+         "1204-1210", number="6"),
+    _rec("id_0070815", "Alterations in hippocampal calcium-binding neurons induced by stress models of depression: A preliminary assessment",
+         "NowakB.ZadroznaM.OssowskaG.Sowa-KucmaM.GrucaP.PappM.DybalaM.PilcA.NowakG.", "2010", "Pharmacological Reports", "62",
+         "2010", number="6"),
+]
+ISSUE_IN_PAGES_SAME_DOI = [
+    _rec("id_0011712", "Chronic stress causes amygdala hyperexcitability in rodents", "RosenkranzJ.A.VenheimE.R.PadivalM.", "2010",
+         "Biol.Psychiatry", "67", "1128-1136", "S0006-3223(10)00128-9 [pii];10.1016/j.biopsych.2010.02.008 [doi]", "12"),
+    _rec("id_0072476", "Chronic Stress Causes Amygdala Hyperexcitability in Rodents", "RosenkranzJ.A.VenheimE.R.PadivalM.", "2010",
+         "Biological psychiatry", "67", "15", "http://dx.doi.org/10.1016/j.biopsych.2010.02.008", "12"),
+]
+GENERATIONAL_SUFFIX_AND_OVID_CITATION = [  # "BarryIII, H."; volume only inside the Ovid source field (authors as the CSV reader splits them)
+    _rec("id_0018529", "Discriminative disinhibitory and depressant effects of several anticonvulsants",
+         "Krimmer, E.C. and BarryH.IIIAlvinJ.D.", "1982", "Psychopharmacology (Berl)", "78", "28-32", number="1"),
+    _rec("id_0073416", "Discriminative disinhibitory and depressant effects of several anticonvulsants",
+         "Krimmer, E.C. and BarryIII, H. and Alvin, J.D.", "1982", "Psychopharmacology.78 (1) ()(pp 28-32) 1982.Date of Publication: 1982.",
+         "", "28-32", number="1"),
+]
+
+
+@pytest.mark.parametrize("pair", [YEAR_IN_PAGES, ISSUE_IN_PAGES_SAME_DOI, GENERATIONAL_SUFFIX_AND_OVID_CITATION],
+                         ids=["year-in-pages", "issue-in-pages-same-doi", "suffix-and-ovid-citation"])
+def test_embase_quirks_merge(empty_store, pair):
+    load_rows(empty_store, pair)
+    run(empty_store)
+    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in pair)}
+
+
+@pytest.mark.parametrize("pair", [
+    _changed(YEAR_IN_PAGES, pages="1211-1220"),
+    _changed(ISSUE_IN_PAGES_SAME_DOI, doi="10.1016/j.biopsych.2010.02.009"),
+    _changed(GENERATIONAL_SUFFIX_AND_OVID_CITATION, journal="Psychopharmacology.79 (1) ()(pp 28-32) 1982."),
+], ids=["other-pages", "other-doi", "other-volume-in-citation"])
+def test_embase_quirks_do_not_excuse_real_differences(empty_store, pair):
+    load_rows(empty_store, pair)
+    run(empty_store)
+    assert groups_by_key(empty_store) == set()

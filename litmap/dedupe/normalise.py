@@ -165,6 +165,9 @@ _GROUP = re.compile(r"\b(group|groups|study|consortium|collaborat\w*|committee|i
 # A page field holding only an article number: a letter (not S, a supplement page) and digits.
 _LOCATOR = re.compile(r"^\s*[a-rt-z]\d{3,}\s*$", re.I)
 _INITIALS = re.compile(r"^(?:[A-Z]\.?-?){1,4}$")
+# "Jr.", "Sr.", "II"-"IV" as a word, before glued initials ("IIIH.E.") or glued to a family name ("BarryIII").
+_SUFFIX = re.compile(r"(?:^|(?<=[\s,]))(?:Jr|Sr|II|III|IV)\.?(?=$|[\s,]|[A-Z][a-z.])|(?<=[a-z])(?:III|II|IV|Jr)\.?(?=$|[\s,]|[A-Z]\.)"
+                     r"|(?<=\.)(?:III|II|IV|Jr)\.?$")
 
 
 def author_key(name: object) -> tuple[str, str]:
@@ -175,8 +178,12 @@ def author_key(name: object) -> tuple[str, str]:
     text = " ".join(_clean(name).split()).strip(" ;,.")
     if not text:
         return "", ""
+    if "I" in text or "J" in text or "S" in text:  # generational suffixes, glued or not: "IIIH.E.", "BarryIII", "Jr.Buckley"
+        text = _SUFFIX.sub("", text).strip(" ;,.") or text
     if "," in text:
         family, given = (p.strip() for p in text.split(",", 1))
+        if _INITIALS.match(family) and given and not _INITIALS.match(given.replace(" ", "")):
+            family, given = given, family  # Embase's "H.E., Covington"
     else:
         glued = _GLUED.match(text.replace(" ", "")) if len(text.split()) == 1 else None
         tokens = text.split()
@@ -241,6 +248,7 @@ _CONFERENCE = re.compile(r"\b(conference|conf|proceedings|proc|symposium|symp|wo
 _MEETING = re.compile(r"\.\s*(conference|congress|meeting)\b.*$", re.I | re.S)
 
 
+_CITED = re.compile(r"\.\s*(\d+)\s*(?:\(([^()]*)\)\s*)?\(\)\s*\(pp\s*([^)]*)\)")
 # Embase via Ovid puts the whole citation into the source field:
 # "Journal of Neurochemistry.121 (3) ()(pp 436-444) 2012.Date of Publication: May 2012."
 _CITATION_TAIL = re.compile(r"\.?\s*[\dA-Z]*\s*(?:\([^()]*\)\s*)*\(\)\s*\(pp\b.*$|\.\s*Date of Publication:.*$", re.S)
@@ -391,6 +399,15 @@ def record_keys(title: object, authors: object, year: object, journal: object, v
         year_int = 0
     if not 1500 <= year_int <= 2100:
         year_int = 0
+    if start == str(year_int) and not end:
+        start = ""  # the year exported into the page field
+    if not volume and journal and "()(pp" in str(journal):
+        # Embase via Ovid: "Behavioural Brain Research.294 (3) ()(pp 81-88) 2015." holds volume and issue.
+        cited = _CITED.search(str(journal))
+        if cited:
+            volume, issue = cited.group(1), issue or cited.group(2)
+            if not start:
+                start, end = pages_range(cited.group(3))
     abstract_text = " ".join(_WORD.findall(ascii_fold(_clean(abstract)[:400])))[:300]
     return Keys(
         title=" ".join(words),

@@ -153,6 +153,8 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
                 or (other.page_end and (one.page_start == other.page_end or (other.page_start == "1" and len(one.page_start) >= 4)))
                 # An article number where the other export gives a page count ("106482" vs "11").
                 or (not other.page_end and len(one.page_start) >= 5 and len(other.page_start) <= 3 and x.doi and x.doi == y.doi)
+                # A single number against a page range of the same DOI: an issue or a count, not a first page.
+                or (other.page_end and x.doi and x.doi == y.doi and len(one.page_start) < len(other.page_start))
             ):
                 page_start[p] = -1
                 page_end[p] = -1
