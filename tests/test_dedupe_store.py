@@ -472,3 +472,25 @@ def test_embase_quirks_do_not_excuse_real_differences(empty_store, pair):
     load_rows(empty_store, pair)
     run(empty_store)
     assert groups_by_key(empty_store) == set()
+
+
+DOI_PREFIX_MOVED = [  # a journal moved from Informa (10.3109) to Taylor & Francis (10.1080): the same suffix
+    _rec("id_0014561", "Creatine transporter expression after antidepressant therapy in rats bred for learned helplessness",
+         "Lugenbiel, P. and Sartorius, A. and Vollmayr, B. and Schloss, P.", "2010", "World J.Biol.Psychiatry", "11",
+         "329-333", "10.1080/15622970903131597"),
+    _rec("id_0072835", "Creatine transporter expression after antidepressant therapy in rats bred for learned helplessness",
+         "Lugenbiel, P. and Sartorius, A. and Vollmayr, B. and Schloss, P.", "2010", "World Journal of Biological Psychiatry", "11",
+         "2010", "10.3109/15622970903131597"),
+]
+
+
+def test_a_doi_under_a_moved_prefix_is_no_contradiction_but_another_suffix_is(empty_store):
+    load_rows(empty_store, DOI_PREFIX_MOVED)
+    run(empty_store)
+    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in DOI_PREFIX_MOVED)}
+
+
+def test_a_doi_with_another_suffix_still_vetoes(empty_store):
+    load_rows(empty_store, _changed(DOI_PREFIX_MOVED, doi="10.3109/15622970903131598"))
+    run(empty_store)
+    assert groups_by_key(empty_store) == set()

@@ -153,8 +153,10 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
                 or (other.page_end and (one.page_start == other.page_end or (other.page_start == "1" and len(one.page_start) >= 4)))
                 # An article number where the other export gives a page count ("106482" vs "11").
                 or (not other.page_end and len(one.page_start) >= 5 and len(other.page_start) <= 3 and x.doi and x.doi == y.doi)
-                # A single number against a page range of the same DOI: an issue or a count, not a first page.
-                or (other.page_end and x.doi and x.doi == y.doi and len(one.page_start) < len(other.page_start))
+                # A single short number against a page range of the same DOI, or of the same volume and
+                # issue: an issue number or a page count, not a first page.
+                or (other.page_end and len(one.page_start) < len(other.page_start)
+                    and ((x.doi and x.doi == y.doi) or (x.volume and x.volume == y.volume and x.issue and x.issue == y.issue)))
             ):
                 page_start[p] = -1
                 page_end[p] = -1
@@ -172,6 +174,12 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
 
     # Numbers differ only when the title's number words differ and its digits, read with the spaces
     # removed, differ too ("HPV16/18" and "HPV 16/18" name the same numbers).
+    doi = _state(cols.codes["doi"], a, b)
+    for p in np.nonzero(doi == 0)[0].tolist():
+        # The same suffix under another prefix: a journal that moved publisher (Informa 10.3109 -> T&F 10.1080).
+        sx, sy = ka[p].doi.split("/", 1)[1], kb[p].doi.split("/", 1)[1]
+        if sx == sy and len(sx) >= 8:
+            doi[p] = -1
     numbers = _state(cols.codes["numbers"], a, b)
     numbers = np.where((numbers == 0) & (cols.codes["digits"][a] != cols.codes["digits"][b]), 0, 1).astype(np.int8)
     venue = np.ones(len(a), dtype=np.int8)
@@ -182,7 +190,7 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
         first_author=_state(cols.codes["first_author"], a, b), journal=journal, abstract=abstract,
         year_gap=year_gap, volume=_state(cols.codes["volume"], a, b), issue=_state(cols.codes["issue"], a, b),
         page_start=page_start, page_end=page_end,
-        doi=_state(cols.codes["doi"], a, b), numbers=numbers, kind_a=cols.kind[a], kind_b=cols.kind[b], venue=venue,
+        doi=doi, numbers=numbers, kind_a=cols.kind[a], kind_b=cols.kind[b], venue=venue,
         conferences=(cols.conference[a] | cols.meeting[a]) & (cols.conference[b] | cols.meeting[b]),
         meeting_differs=cols.meeting[a] != cols.meeting[b],
         short_title=cols.short_title[a] | cols.short_title[b],
