@@ -24,7 +24,7 @@ RULES: dict[str, str] = {
     "doi-and-title": "same DOI and similar title and authors",
     "no-authors": "identical titles and matching bibliographic data where a record lacks authors",
     "same-citation": "identical title, DOI, journal, volume, issue, first page and year; author names romanised differently",
-    "same-place": "identical title, journal, volume, pages, year and first author; the other authors garbled by an export",
+    "same-place": "identical title, journal, volume, pages and year (and first author for a short title); the author lists garbled by an export",
     "citation-doi-differs": "identical title, authors, journal, volume, pages and year; the DOIs differ (one is wrong)",
     "doi-and-place": "same DOI, volume, first page and year, the same title but for a kind prefix (\"Editorial: ...\")",
     "citation": "same volume, first page, year and authors, similar title (e.g. a translated title)",
@@ -95,7 +95,8 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
         ("same-citation", ~blocked & kind_ok & (f.doi == 1) & _ge(title, 0.99) & (f.volume == 1) & (f.page_start == 1)
          & (f.issue != 0) & same_year & _ge(f.journal, 0.9) & (f.numbers != 0)),
         ("same-place", ~blocked & kind_ok & (f.doi != 0) & _ge(title, 0.99) & (f.volume == 1) & (f.page_start == 1)
-         & (f.page_end == 1) & (f.issue != 0) & same_year & _ge(f.journal, 0.9) & (f.numbers != 0) & (f.first_author == 1)),
+         & (f.page_end == 1) & (f.issue != 0) & same_year & _ge(f.journal, 0.9) & (f.numbers != 0)
+         & ((f.first_author == 1) | ~f.short_title)),
         ("citation-doi-differs", ~blocked & kind_ok & ~f.short_title & (f.doi == 0) & _ge(title, 0.99) & (f.volume == 1)
          & (f.page_start == 1) & (f.page_end == 1) & (f.issue != 0) & same_year & _ge(f.journal, 0.9) & (f.numbers != 0)
          & (_ge(authors, 0.9) | no_authors)),
