@@ -497,3 +497,33 @@ def test_a_doi_with_another_suffix_still_vetoes(empty_store):
     load_rows(empty_store, _changed(DOI_PREFIX_MOVED, doi="10.3109/15622970903131598"))
     run(empty_store)
     assert groups_by_key(empty_store) == set()
+
+
+KETAMINE_ABSTRACT = ("The present study investigated the effect of a single anesthetic dose of ketamine a noncompetitive "
+                     "N-methyl-D-aspartate (NMDA) glutamate receptor antagonist on behavioral despair an animal model of "
+                     "depression. Separate groups of male Wistar rats injected with an anesthetic dose of ketamine (160 mg/kg ip) "
+                     "and tested 3 7 or 10 days later")
+SAME_ABSTRACT_OTHER_PAGES = [  # depression gold set: MEDLINE 341-344, Embase 349-352, the same abstract
+    {**_rec("id_0056701", "Prolonged effect of an anesthetic dose of ketamine on behavioral despair",
+            "Yilmaz, A. and Schulz, D. and Aksoy, A. and Canbeyli, R.", "2002", "Pharmacol.Biochem.Behav.", "71", "341-344",
+            number="01-Feb"), "abstract": KETAMINE_ABSTRACT},
+    {**_rec("id_0078189", "Prolonged effect of an anesthetic dose of ketamine on behavioral despair",
+            "Yilmaz, A. and Schulz, D. and Aksoy, A. and Canbeyli, R.", "2002",
+            "Pharmacology Biochemistry and Behavior.71 (1-2) ()(pp 349-352) 2002.Date of Publication: 02 Jan 2002.", "",
+            "349-352", number="01-Feb"), "abstract": KETAMINE_ABSTRACT},
+]
+
+
+def test_same_abstract_outweighs_pages_one_database_got_wrong(empty_store):
+    load_rows(empty_store, SAME_ABSTRACT_OTHER_PAGES)
+    run(empty_store)
+    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in SAME_ABSTRACT_OTHER_PAGES)}
+
+
+@pytest.mark.parametrize("change", [{"abstract": "A different study of ketamine in mice, with other methods and results."},
+                                    {"journal": "Pharmacology Biochemistry and Behavior.72 (1-2) ()(pp 349-352) 2002."}],
+                         ids=["other-abstract", "other-volume"])
+def test_without_the_same_abstract_or_volume_other_pages_still_veto(empty_store, change):
+    load_rows(empty_store, _changed(SAME_ABSTRACT_OTHER_PAGES, **change))
+    run(empty_store)
+    assert groups_by_key(empty_store) == set()

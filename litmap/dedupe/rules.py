@@ -27,6 +27,7 @@ RULES: dict[str, str] = {
     "same-place": "identical title, journal, volume, pages and year (and first author for a short title); the author lists garbled by an export",
     "citation-doi-differs": "identical title, authors, journal, volume, pages and year; the DOIs differ (one is wrong)",
     "doi-and-place": "same DOI, volume, first page and year, the same title but for a kind prefix (\"Editorial: ...\")",
+    "same-abstract": "identical title, authors, journal, year and abstract; the pages or issue exported wrongly by one database",
     "citation": "same volume, first page, year and authors, similar title (e.g. a translated title)",
     "queue:kind": "similar, but one is an erratum, reply, comment, editorial or abstract and the other is not",
     "queue:venue": "similar, but a conference paper and a journal article",
@@ -102,6 +103,8 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
          & (_ge(authors, 0.9) | no_authors)),
         ("doi-and-place", (f.venue != 0) & (f.doi == 1) & (f.volume == 1) & (f.page_start == 1) & same_year & ~f.short_title
          & (_ge(title, 0.9) | f.title_contained) & authors_ok & (f.numbers != 0)),
+        ("same-abstract", ~blocked & kind_ok & (f.doi != 0) & _ge(title, 0.99) & _ge(f.abstract, 0.95) & same_year
+         & _ge(authors, 0.85) & (f.volume != 0) & _ge(f.journal, 0.9) & (f.numbers != 0)),
         ("citation", free & (f.volume == 1) & (f.page_start == 1) & (f.page_end != 0) & same_year
          & _ge(authors, 0.9) & _ge(title, 0.82) & (_ge(f.journal, 0.8) | (f.doi == 1))),
     ]
