@@ -139,3 +139,9 @@ def test_ovid_citation_in_the_source_field_gives_volume_issue_pages_and_a_year_i
     assert (k.journal, k.volume, k.issue, k.page_start, k.page_end) == ("behavioural brain research", "294", "3", "81", "88")
     assert record_keys("T", "X, Y", 2010, "J", "62", None, "2010", None, None, "article").page_start == ""
     assert record_keys("T", "X, Y", 2010, "J", "62", None, "2010-2015", None, None, "article").page_start == "2010"
+
+
+def test_csv_quoting_left_in_a_title_and_titles_made_only_of_notes():
+    assert title_words('"[Behavioral ""despair"" in female rats and gonadal function]"') == \
+        title_words("Behavioral \"despair\" in female rats and gonadal function")
+    assert title_words("[Comment]") == ["comment"]  # removing notes never leaves a title empty

@@ -62,6 +62,8 @@ def title_words(value: object) -> list[str]:
     text = _clean(value).strip()
     if not text or text.upper() in _PLACEHOLDERS:
         return []
+    if text[0] == '"' and text[-1] == '"' and len(text) > 2:  # CSV quoting left in the value: '"A ""b"" c"'
+        text = text[1:-1].replace('""', '"').strip()
     if "-" in text or "[" in text:  # radiolabels: "[11C]", "C-11", "[18F]" and "F-18" all read "11c", "18f"
         text = _ISOTOPE_DASH.sub(r"\2\1", _ISOTOPE_BRACKET.sub(r" \1\2 ", text))
     # A title wholly in brackets is a MEDLINE translated title: keep its content (after dropping
@@ -72,8 +74,8 @@ def title_words(value: object) -> list[str]:
     if stripped.startswith("[") and stripped.endswith("]") and stripped.count("[") == 1:
         text = stripped[1:-1]
     else:
-        text = _BRACKETED.sub(" ", text)
-        text = _OPEN_NOTE.sub(" ", text)  # a note cut off by the export: "... .[Erratum appears in Arch"
+        kept = _OPEN_NOTE.sub(" ", _BRACKETED.sub(" ", text))  # a note cut off by the export: "... .[Erratum appears in Arch"
+        text = kept if _WORD.search(ascii_fold(kept)) else text  # never a title made empty by removing notes
     text = _TRAILING_LANG.sub("", text) if len(text) > 40 else text
     text = _THOUSANDS.sub(r"\1\2", text)  # "10 000 women" = "10000 women"
     if "(" in text:

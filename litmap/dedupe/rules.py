@@ -104,7 +104,8 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
         ("doi-and-place", (f.venue != 0) & (f.doi == 1) & (f.volume == 1) & (f.page_start == 1) & same_year & ~f.short_title
          & (_ge(title, 0.9) | f.title_contained) & authors_ok & (f.numbers != 0)),
         ("same-abstract", ~blocked & kind_ok & (f.doi != 0) & _ge(title, 0.99) & _ge(f.abstract, 0.95) & same_year
-         & _ge(authors, 0.85) & (f.volume != 0) & _ge(f.journal, 0.9) & (f.numbers != 0)),
+         & _ge(authors, 0.85) & (f.volume != 0) & _ge(f.journal, 0.9)
+         & ((f.numbers != 0) | ((f.volume == 1) & (f.page_start == 1) & (f.page_end == 1)))),
         ("citation", free & (f.volume == 1) & (f.page_start == 1) & (f.page_end != 0) & same_year
          & _ge(authors, 0.9) & _ge(title, 0.82) & (_ge(f.journal, 0.8) | (f.doi == 1))),
     ]
