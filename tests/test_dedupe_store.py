@@ -527,3 +527,36 @@ def test_without_the_same_abstract_or_volume_other_pages_still_veto(empty_store,
     load_rows(empty_store, _changed(SAME_ABSTRACT_OTHER_PAGES, **change))
     run(empty_store)
     assert groups_by_key(empty_store) == set()
+
+
+# From the neuroimaging gold set (MIT).
+PROCEEDINGS_WITHOUT_VENUE = [  # one export names the EMBC proceedings ("... Conference"), the other no venue at all
+    _rec("id_0000776", "Representation of cognitive processes using the minimum spanning tree of local meshes",
+         "Firat, O. and Ozay, M. and Onal, I. and Oztekin, I. and Yarman Vural, F. T.", "2013",
+         "Conference proceedings : ... Annual International Conference of the IEEE Engineering in Medicine and Biology Society. "
+         "IEEE Engineering in Medicine and Biology Society. Conference", "2013", "6780-6783"),
+    _rec("id_0000795", "Representation of cognitive processes using the minimum spanning tree of local meshes",
+         "Firat, O. and Ozay, M. and Onal, I. and Oztekin, I. and Yarman Vural, F. T.", "2013", "", "", "6780-6783",
+         "10.1109/EMBC.2013.6611113"),
+]
+FIRST_PAGE_MISTYPED = [  # same DOI and last page, "S145" vs "S146" as the first page
+    _rec("id_0002137", "Stress vulnerability and epigenetic variation of a suicide biomarker gene molecular regulation and "
+         "neuroimaging consequences of ska2", "Clive, M. and Jones, I. and Wilcox, H. and Eaton, W.", "2017", "Biological Psychiatry",
+         "81 (10 Supplement 1)", "S145-S146", "10.1016/j.biopsych.2017.02.374", "10"),
+    _rec("id_0001596", "Stress Vulnerability and Epigenetic Variation of a Suicide Biomarker Gene Molecular Regulation and "
+         "Neuroimaging Consequences of SKA2", "Clive, M. and Jones, I. and Wilcox, H. and Eaton, W.", "2017", "Biological Psychiatry",
+         "81", "S146-S146", "10.1016/j.biopsych.2017.02.374", "10"),
+]
+
+
+@pytest.mark.parametrize("pair", [PROCEEDINGS_WITHOUT_VENUE, FIRST_PAGE_MISTYPED], ids=["no-venue", "first-page-typo"])
+def test_missing_venue_and_a_mistyped_first_page_under_one_doi_merge(empty_store, pair):
+    load_rows(empty_store, pair)
+    run(empty_store)
+    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in pair)}
+
+
+def test_a_mistyped_first_page_needs_the_same_doi(empty_store):
+    load_rows(empty_store, _changed(FIRST_PAGE_MISTYPED, doi="10.1016/j.biopsych.2017.02.375"))
+    run(empty_store)
+    assert groups_by_key(empty_store) == set()

@@ -81,6 +81,7 @@ class Columns:
         self.kind = np.fromiter((k.kind for k in keys), dtype=np.int32, count=len(keys))
         self.conference = np.fromiter((k.conference for k in keys), dtype=bool, count=len(keys))
         self.meeting = np.fromiter((k.meeting for k in keys), dtype=bool, count=len(keys))
+        self.has_journal = np.fromiter((bool(k.journal) for k in keys), dtype=bool, count=len(keys))
         self.short_title = np.fromiter((k.title.count(" ") < 4 for k in keys), dtype=bool, count=len(keys))
         self.has_venue = np.fromiter((bool(k.journal) or k.conference for k in keys), dtype=bool, count=len(keys))
         self.codes = {
@@ -144,6 +145,9 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
     page_end = _state(cols.codes["page_end"], a, b)
     for p in np.nonzero(page_start == 0)[0].tolist():
         x, y = ka[p], kb[p]
+        if x.page_end and x.page_end == y.page_end and x.doi and x.doi == y.doi:
+            page_start[p] = -1  # a mistyped first page: same DOI and same last page
+            continue
         for one, other in ((x, y), (y, x)):
             # One export gives only the last page ("488" for 487-488), or an article number where the
             # other gives the PDF's pages ("e12724" vs "1-6"): not a contradiction, just unknown.
@@ -192,6 +196,6 @@ def score_pairs(cols: Columns, a: np.ndarray, b: np.ndarray) -> Features:
         page_start=page_start, page_end=page_end,
         doi=doi, numbers=numbers, kind_a=cols.kind[a], kind_b=cols.kind[b], venue=venue,
         conferences=(cols.conference[a] | cols.meeting[a]) & (cols.conference[b] | cols.meeting[b]),
-        meeting_differs=cols.meeting[a] != cols.meeting[b],
+        meeting_differs=(cols.meeting[a] != cols.meeting[b]) & cols.has_journal[a] & cols.has_journal[b],
         short_title=cols.short_title[a] | cols.short_title[b],
     )
