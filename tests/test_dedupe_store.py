@@ -342,35 +342,10 @@ CHINESE_NAMES_TURNED = [  # "Tong, H" in one database is "Hua, T" in another (DN
 ]
 
 
-@pytest.mark.parametrize("pair", [TRANSLATED_WITH_LANGUAGE_NOTE, DIGITS_SPACED_DIFFERENTLY, ARTICLE_NUMBER_VS_PRINT_PAGES,
-                                  GROUP_AUTHOR, NAMES_SWAPPED, AUTHORS_GARBLED, CHINESE_NAMES_TURNED],
-                         ids=["language-note", "digits-spacing", "article-number", "group-author", "names-swapped",
-                              "authors-garbled", "chinese-names-turned"])
-def test_more_real_duplicates_merge(empty_store, pair):
-    load_rows(empty_store, pair)
-    run(empty_store)
-    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in pair)}
-
-
 def _changed(pair, **fields):
     a, b = ({**r} for r in pair)
     b.update(fields)
     return [a, b]
-
-
-@pytest.mark.parametrize("pair", [
-    _changed(DIGITS_SPACED_DIFFERENTLY, title=DIGITS_SPACED_DIFFERENTLY[1]["title"].replace("16/18", "31/45")),
-    _changed(ARTICLE_NUMBER_VS_PRINT_PAGES, volume="338"),
-    _changed(AUTHORS_GARBLED, number="2"),
-    [{**r, "title": "Managing virtual teams", **({"author": "Smith, John and Patton, Tatiana"} if k else {})}
-     for k, r in enumerate(AUTHORS_GARBLED)],
-    _changed(AUTHORS_GARBLED, pages="47--56"),
-], ids=["other-numbers", "article-number-other-volume", "garbled-other-issue", "garbled-short-title-other-first-author",
-        "garbled-other-pages"])
-def test_near_misses_of_those_rules_stay_apart(empty_store, pair):
-    load_rows(empty_store, pair)
-    run(empty_store)
-    assert groups_by_key(empty_store) == set()
 
 
 # From the neuroimaging and digital_work gold sets (MIT).
@@ -415,25 +390,6 @@ RECURRING_COLUMN = [  # the same column title in two issues of one volume: two i
 ]
 
 
-@pytest.mark.parametrize("pair", [RADIOLABEL_NOTATION, WRONG_DOI, KIND_PREFIX_SAME_DOI, ROMAN_PAGES, SICI_DOI],
-                         ids=["radiolabel", "wrong-doi", "kind-prefix-same-doi", "roman-pages", "sici-doi"])
-def test_duplicates_across_notations_and_wrong_dois_merge(empty_store, pair):
-    load_rows(empty_store, pair)
-    run(empty_store)
-    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in pair)}
-
-
-@pytest.mark.parametrize("pair", [
-    RECURRING_COLUMN,
-    _changed(WRONG_DOI, pages="168-175"),
-    _changed(ROMAN_PAGES, pages="xiii-xiv"),
-], ids=["recurring-column", "wrong-doi-other-pages", "roman-other-last-page"])
-def test_near_misses_across_notations_stay_apart(empty_store, pair):
-    load_rows(empty_store, pair)
-    run(empty_store)
-    assert groups_by_key(empty_store) == set()
-
-
 # From the depression gold set (MIT): Embase/Ovid exports against MEDLINE ones.
 YEAR_IN_PAGES = [
     _rec("id_0002960", "Alterations in hippocampal calcium-binding neurons induced by stress models of depression: a preliminary assessment",
@@ -458,25 +414,6 @@ GENERATIONAL_SUFFIX_AND_OVID_CITATION = [  # "BarryIII, H."; volume only inside 
 ]
 
 
-@pytest.mark.parametrize("pair", [YEAR_IN_PAGES, ISSUE_IN_PAGES_SAME_DOI, GENERATIONAL_SUFFIX_AND_OVID_CITATION],
-                         ids=["year-in-pages", "issue-in-pages-same-doi", "suffix-and-ovid-citation"])
-def test_embase_quirks_merge(empty_store, pair):
-    load_rows(empty_store, pair)
-    run(empty_store)
-    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in pair)}
-
-
-@pytest.mark.parametrize("pair", [
-    _changed(YEAR_IN_PAGES, pages="1211-1220"),
-    _changed(ISSUE_IN_PAGES_SAME_DOI, doi="10.1016/j.biopsych.2010.02.009"),
-    _changed(GENERATIONAL_SUFFIX_AND_OVID_CITATION, journal="Psychopharmacology.79 (1) ()(pp 28-32) 1982."),
-], ids=["other-pages", "other-doi", "other-volume-in-citation"])
-def test_embase_quirks_do_not_excuse_real_differences(empty_store, pair):
-    load_rows(empty_store, pair)
-    run(empty_store)
-    assert groups_by_key(empty_store) == set()
-
-
 DOI_PREFIX_MOVED = [  # a journal moved from Informa (10.3109) to Taylor & Francis (10.1080): the same suffix
     _rec("id_0014561", "Creatine transporter expression after antidepressant therapy in rats bred for learned helplessness",
          "Lugenbiel, P. and Sartorius, A. and Vollmayr, B. and Schloss, P.", "2010", "World J.Biol.Psychiatry", "11",
@@ -485,18 +422,6 @@ DOI_PREFIX_MOVED = [  # a journal moved from Informa (10.3109) to Taylor & Franc
          "Lugenbiel, P. and Sartorius, A. and Vollmayr, B. and Schloss, P.", "2010", "World Journal of Biological Psychiatry", "11",
          "2010", "10.3109/15622970903131597"),
 ]
-
-
-def test_a_doi_under_a_moved_prefix_is_no_contradiction_but_another_suffix_is(empty_store):
-    load_rows(empty_store, DOI_PREFIX_MOVED)
-    run(empty_store)
-    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in DOI_PREFIX_MOVED)}
-
-
-def test_a_doi_with_another_suffix_still_vetoes(empty_store):
-    load_rows(empty_store, _changed(DOI_PREFIX_MOVED, doi="10.3109/15622970903131598"))
-    run(empty_store)
-    assert groups_by_key(empty_store) == set()
 
 
 KETAMINE_ABSTRACT = ("The present study investigated the effect of a single anesthetic dose of ketamine a noncompetitive "
@@ -512,21 +437,6 @@ SAME_ABSTRACT_OTHER_PAGES = [  # depression gold set: MEDLINE 341-344, Embase 34
             "Pharmacology Biochemistry and Behavior.71 (1-2) ()(pp 349-352) 2002.Date of Publication: 02 Jan 2002.", "",
             "349-352", number="01-Feb"), "abstract": KETAMINE_ABSTRACT},
 ]
-
-
-def test_same_abstract_outweighs_pages_one_database_got_wrong(empty_store):
-    load_rows(empty_store, SAME_ABSTRACT_OTHER_PAGES)
-    run(empty_store)
-    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in SAME_ABSTRACT_OTHER_PAGES)}
-
-
-@pytest.mark.parametrize("change", [{"abstract": "A different study of ketamine in mice, with other methods and results."},
-                                    {"journal": "Pharmacology Biochemistry and Behavior.72 (1-2) ()(pp 349-352) 2002."}],
-                         ids=["other-abstract", "other-volume"])
-def test_without_the_same_abstract_or_volume_other_pages_still_veto(empty_store, change):
-    load_rows(empty_store, _changed(SAME_ABSTRACT_OTHER_PAGES, **change))
-    run(empty_store)
-    assert groups_by_key(empty_store) == set()
 
 
 # From the neuroimaging gold set (MIT).
@@ -549,14 +459,50 @@ FIRST_PAGE_MISTYPED = [  # same DOI and last page, "S145" vs "S146" as the first
 ]
 
 
-@pytest.mark.parametrize("pair", [PROCEEDINGS_WITHOUT_VENUE, FIRST_PAGE_MISTYPED], ids=["no-venue", "first-page-typo"])
-def test_missing_venue_and_a_mistyped_first_page_under_one_doi_merge(empty_store, pair):
-    load_rows(empty_store, pair)
+MERGE = {
+    "language-note": TRANSLATED_WITH_LANGUAGE_NOTE, "digits-spacing": DIGITS_SPACED_DIFFERENTLY,
+    "article-number": ARTICLE_NUMBER_VS_PRINT_PAGES, "group-author": GROUP_AUTHOR, "names-swapped": NAMES_SWAPPED,
+    "authors-garbled": AUTHORS_GARBLED, "chinese-names-turned": CHINESE_NAMES_TURNED, "radiolabel": RADIOLABEL_NOTATION,
+    "wrong-doi": WRONG_DOI, "kind-prefix-same-doi": KIND_PREFIX_SAME_DOI, "roman-pages": ROMAN_PAGES, "sici-doi": SICI_DOI,
+    "year-in-pages": YEAR_IN_PAGES, "issue-in-pages-same-doi": ISSUE_IN_PAGES_SAME_DOI,
+    "suffix-and-ovid-citation": GENERATIONAL_SUFFIX_AND_OVID_CITATION, "doi-prefix-moved": DOI_PREFIX_MOVED,
+    "same-abstract-other-pages": SAME_ABSTRACT_OTHER_PAGES, "no-venue": PROCEEDINGS_WITHOUT_VENUE,
+    "first-page-typo": FIRST_PAGE_MISTYPED,
+}
+# Each rule's near miss: the same real pair with the one field changed that must keep it apart.
+APART = {
+    "other-numbers": _changed(DIGITS_SPACED_DIFFERENTLY, title=DIGITS_SPACED_DIFFERENTLY[1]["title"].replace("16/18", "31/45")),
+    "article-number-other-volume": _changed(ARTICLE_NUMBER_VS_PRINT_PAGES, volume="338"),
+    "garbled-other-issue": _changed(AUTHORS_GARBLED, number="2"),
+    "garbled-short-title-other-first-author": [
+        {**r, "title": "Managing virtual teams", **({"author": "Smith, John and Patton, Tatiana"} if k else {})}
+        for k, r in enumerate(AUTHORS_GARBLED)],
+    "garbled-other-pages": _changed(AUTHORS_GARBLED, pages="47--56"),
+    "recurring-column": RECURRING_COLUMN,
+    "wrong-doi-other-pages": _changed(WRONG_DOI, pages="168-175"),
+    "roman-other-last-page": _changed(ROMAN_PAGES, pages="xiii-xiv"),
+    "year-in-pages-other-pages": _changed(YEAR_IN_PAGES, pages="1211-1220"),
+    "issue-in-pages-other-doi": _changed(ISSUE_IN_PAGES_SAME_DOI, doi="10.1016/j.biopsych.2010.02.009"),
+    "ovid-citation-other-volume": _changed(GENERATIONAL_SUFFIX_AND_OVID_CITATION,
+                                           journal="Psychopharmacology.79 (1) ()(pp 28-32) 1982."),
+    "doi-prefix-moved-other-suffix": _changed(DOI_PREFIX_MOVED, doi="10.3109/15622970903131598"),
+    "same-abstract-but-other": _changed(SAME_ABSTRACT_OTHER_PAGES,
+                                        abstract="A different study of ketamine in mice, with other methods and results."),
+    "same-abstract-other-volume": _changed(SAME_ABSTRACT_OTHER_PAGES,
+                                           journal="Pharmacology Biochemistry and Behavior.72 (1-2) ()(pp 349-352) 2002."),
+    "first-page-typo-other-doi": _changed(FIRST_PAGE_MISTYPED, doi="10.1016/j.biopsych.2017.02.375"),
+}
+
+
+@pytest.mark.parametrize("name", MERGE)
+def test_real_duplicates_that_need_a_rule_merge(empty_store, name):
+    load_rows(empty_store, MERGE[name])
     run(empty_store)
-    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in pair)}
+    assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in MERGE[name])}
 
 
-def test_a_mistyped_first_page_needs_the_same_doi(empty_store):
-    load_rows(empty_store, _changed(FIRST_PAGE_MISTYPED, doi="10.1016/j.biopsych.2017.02.375"))
+@pytest.mark.parametrize("name", APART)
+def test_near_misses_of_those_rules_stay_apart(empty_store, name):
+    load_rows(empty_store, APART[name])
     run(empty_store)
     assert groups_by_key(empty_store) == set()

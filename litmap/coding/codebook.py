@@ -409,14 +409,19 @@ def _codes(raw: dict, path: list[str], parent: str | None, depth: int, out: list
 
 # ---------------------------------------------------------------- storage
 
-def read_codebook_file(path: str | Path) -> str:
+def read_toml_text(path: str | Path, kind: str, example: str) -> str:
+    """The text of a codebook or protocol file; a missing or unreadable file is a one-line ProtocolError."""
     path = Path(path)
     try:
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ProtocolError(f"{path}: no such file; give the path of a codebook TOML file") from None
+        raise ProtocolError(f"{path}: no such file; give the path of a {kind} TOML file (example: {example})") from None
     except (UnicodeDecodeError, IsADirectoryError) as exc:
-        raise ProtocolError(f"{path}: cannot read as UTF-8 text ({exc.__class__.__name__}); is it a codebook TOML file?") from None
+        raise ProtocolError(f"{path}: cannot read as UTF-8 text ({exc.__class__.__name__}); is it a {kind} TOML file?") from None
+
+
+def read_codebook_file(path: str | Path) -> str:
+    return read_toml_text(path, "codebook", "screening/codebook.toml")
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from litmap.coding.codebook import _Problems as Problems
+from litmap.coding.codebook import _Problems as Problems, read_toml_text
 from litmap.errors import ProtocolError
 from litmap.store import now, write
 
@@ -138,13 +138,7 @@ def parse_protocol(text: str, source: str = "protocol") -> Protocol:
 
 
 def read_protocol_file(path: str | Path) -> str:
-    path = Path(path)
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ProtocolError(f"{path}: no such file; give the path of a protocol TOML file (example: screening/protocol.toml)") from None
-    except (UnicodeDecodeError, IsADirectoryError) as exc:
-        raise ProtocolError(f"{path}: cannot read as UTF-8 text ({exc.__class__.__name__}); is it a protocol TOML file?") from None
+    return read_toml_text(path, "protocol", "screening/protocol.toml")
 
 
 @dataclass(frozen=True, slots=True)
