@@ -8,6 +8,8 @@ there, else through a small direct loader), `litmap dedupe` runs, and the result
 and the others are duplicates; TP = records marked duplicate whose root is truly the same work,
 FP = records marked duplicate wrongly, FN = true duplicates left canonical, TN = the rest.
 Pairwise precision/recall/F1 are over all pairs within automatic groups vs the gold groups.
+Queued: pairs queued for a human (q%: of records) and the questions they make (one per pair of groups
+with queued pairs between them: what `litmap dedupe review` asks; qq%: of records).
 Time is end to end (import + dedupe) and dedupe alone; memory is this process's peak RSS.
 """
 
@@ -174,7 +176,8 @@ def run_set(name: str, loader: str, show: int) -> dict[str, object]:
         records = result.records
         db.close()
     return {"set": name, "records": records, **scores, "queued": result.queued_pairs,
-            "queued_pct": 100 * result.queued_pairs / max(records, 1), "candidates": result.candidates,
+            "queued_pct": 100 * result.queued_pairs / max(records, 1), "questions": result.questions,
+            "questions_pct": 100 * result.questions / max(records, 1), "candidates": result.candidates,
             "dedupe_s": t2 - t1, "total_s": t2 - t0,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "by_rule": result.by_rule}
 
@@ -189,7 +192,7 @@ def main() -> None:
     loader = args.loader
     if loader == "auto":
         loader = "cli" if (ROOT / "litmap" / "formats" / "csv.py").exists() else "direct"
-    header = f"{'set':<19}{'records':>8}{'TP':>7}{'FP':>4}{'FN':>5}{'TN':>7}{'sens':>8}{'spec':>7}{'bibdd':>7}{'P':>7}{'R':>7}{'F1':>7}{'queued':>8}{'q%':>6}{'dedupe s':>9}{'total s':>8}{'10x?':>6}{'RSS MB':>8}"
+    header = f"{'set':<19}{'records':>8}{'TP':>7}{'FP':>4}{'FN':>5}{'TN':>7}{'sens':>8}{'spec':>7}{'bibdd':>7}{'P':>7}{'R':>7}{'F1':>7}{'queued':>8}{'q%':>6}{'quest':>6}{'qq%':>6}{'dedupe s':>9}{'total s':>8}{'10x?':>6}{'RSS MB':>8}"
     out = []
     print(f"loader: {loader}", file=sys.stderr)
     print(header)
@@ -202,7 +205,7 @@ def main() -> None:
             fast = "yes" if row["total_s"] < 60 else "NO"
         print(f"{name:<19}{row['records']:>8}{row['TP']:>7}{row['FP']:>4}{row['FN']:>5}{row['TN']:>7}{row['sensitivity']:>8.4f}"
               f"{row['specificity']:>7.3f}{(target_sens or 0):>7.4f}{row['precision']:>7.3f}{row['recall']:>7.3f}{row['F1']:>7.3f}"
-              f"{row['queued']:>8}{row['queued_pct']:>6.2f}{row['dedupe_s']:>9.2f}{row['total_s']:>8.2f}{fast:>6}{row['peak_rss_mb']:>8.0f}", flush=True)
+              f"{row['queued']:>8}{row['queued_pct']:>6.2f}{row['questions']:>6}{row['questions_pct']:>6.2f}{row['dedupe_s']:>9.2f}{row['total_s']:>8.2f}{fast:>6}{row['peak_rss_mb']:>8.0f}", flush=True)
     if args.json:
         print(json.dumps(out, indent=1, default=str))
 

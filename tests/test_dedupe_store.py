@@ -216,20 +216,44 @@ def test_cli_review_keys_saved_and_resumable(litmap, db_path):
     load_rows(db, read_csv(FIX / "special_cases_records.csv"))
     db.close()
     litmap.ok("dedupe")
-    queued = json.loads(litmap.ok("dedupe", "pairs", "--status", "queued", "--json").stdout)
+    questions = [q for q, _ in review.open_questions(open_store(db_path))]
+    assert len(questions) >= 2
+    queued = [{"id": q} for q in questions]
     out = litmap.ok("dedupe", "review", "--reviewer", "ann", input="dkq")
     assert f"Pair {queued[0]['id']}" in out.stdout and "[s]ame" in out.stdout
     after = {p["id"]: p["status"] for p in json.loads(litmap.ok("dedupe", "pairs", "--json").stdout)}
     assert after[queued[0]["id"]] == "different"          # saved at once
     assert after[queued[1]["id"]] == "queued"             # skipped
-    out = litmap.ok("dedupe", "review", "--reviewer", "ann", input="su")
-    assert "back in the queue" in out.stdout              # u took back the "s" just given
+    out = litmap.ok("dedupe", "review", "--reviewer", "ann", input="duq")
+    assert "back in the queue" in out.stdout              # u took back the "d" just given
     after = {p["id"]: p["status"] for p in json.loads(litmap.ok("dedupe", "pairs", "--json").stdout)}
     assert after[queued[1]["id"]] == "queued"
     out2 = litmap.ok("dedupe", "review", "--reviewer", "ann", input="d" * (len(queued) + 1))
     assert "No more queued pairs" in out2.stdout
-    statuses = {p["status"] for p in json.loads(litmap.ok("dedupe", "pairs", "--json").stdout)}
-    assert "queued" not in statuses
+    assert review.open_questions(open_store(db_path)) == []
+
+
+def test_one_question_per_pair_of_groups(empty_store):
+    """Two copies of an abstract against two copies of a similar one: four queued pairs, one question;
+    answering it settles all four."""
+    base = {"title": "Exenatide mitigated diet-induced vascular aging and atherosclerotic plaque growth in ApoE-deficient mice",
+            "author": "Wang, Y. and Parlevliet, E. T. and Geerling, J. J.", "year": "2013", "journal": "Diabetologia"}
+    rows = [{**base, "ID": f"a{k}", "volume": "56", "pages": "S12"} for k in (1, 2)]  # two meetings' supplements
+    rows += [{**base, "ID": f"b{k}", "volume": "57", "pages": "S340"} for k in (1, 2)]
+    load_rows(empty_store, rows)
+    result = run(empty_store)
+    assert groups_by_key(empty_store) == {frozenset({"a1", "a2"}), frozenset({"b1", "b2"})}
+    assert result.queued_pairs == 4 and result.questions == 1
+    (question, covers), = review.open_questions(empty_store)
+    assert covers == 4
+    review.decide(empty_store, question, "different", by="ann")
+    assert review.open_questions(empty_store) == []
+    assert review.next_queued(empty_store) == (None, 0)
+    review.undo(empty_store, question, by="ann")
+    assert [q for q, _ in review.open_questions(empty_store)] == [question]
+    review.decide(empty_store, question, "same", by="ann")
+    assert groups_by_key(empty_store) == {frozenset({"a1", "a2", "b1", "b2"})}
+    assert review.open_questions(empty_store) == []
 
 
 def test_cli_unique_and_unmerge(litmap, db_path):
@@ -237,7 +261,7 @@ def test_cli_unique_and_unmerge(litmap, db_path):
     load_rows(db, [ARTICLE, dict(ARTICLE)])
     db.close()
     litmap.ok("dedupe")
-    assert "1 records unmerged" in litmap.ok("dedupe", "unique", "1").stdout
+    assert "1 record unmerged" in litmap.ok("dedupe", "unique", "1").stdout
     litmap.ok("dedupe", "unique", "1", "--off")
     out = litmap("dedupe", "unmerge", "1")
     assert out.exit_code == 1 and "nothing to unmerge" in out.stderr

@@ -37,7 +37,7 @@ def test_exclude_automatic_from_a_file_with_reasons_and_undo(litmap, store10, tm
     b = boxes(litmap)
     assert (b["duplicates"], b["excluded_automatic"], b["excluded_other"], b["records_screened"]) == (1, 2, 1, 6)
     out = litmap.ok("exclude-automatic", "3", "5", "--undo").stdout
-    assert "Put back into screening: 1 records" in out and "1 had no such removal" in out
+    assert "Put back into screening: 1 record " in out and "1 had no such removal" in out
     assert boxes(litmap)["excluded_automatic"] == 1 and boxes(litmap)["records_screened"] == 7
 
 

@@ -126,3 +126,8 @@ def store(ctx: typer.Context, *, create: bool = False) -> Database:
         state = State(Path(os.environ.get("LITMAP_DB", DEFAULT_DB)))
         ctx.find_root().obj = state
     return state.store(create=create)
+
+
+def plural(n: int, word: str) -> str:
+    """'1 record', '2 records'."""
+    return f"{n} {word}{'' if n == 1 else 's'}"

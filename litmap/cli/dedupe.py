@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from litmap.cli.app import app, console, err_console, store
+from litmap.cli.app import app, console, err_console, plural, store
 from litmap.dedupe import review as lib
 from litmap.dedupe.rules import RULES
 from litmap.dedupe.run import run
@@ -48,12 +48,13 @@ def dedupe_cmd(
     prefix = "Dry run (nothing written): " if dry_run else ""
     console.print(Text(
         f"{prefix}{result.records} records ({result.new_records} compared, {result.mode}), "
-        f"{result.candidates} candidate pairs: {result.merged_pairs} pairs merged, {result.queued_pairs} queued for review; "
-        f"{result.groups} duplicate groups, {result.duplicates} records marked duplicate ({result.seconds:.2f} s)"
+        f"{result.candidates} candidate pairs: {result.merged_pairs} pairs merged, {result.queued_pairs} queued for review "
+        f"({plural(result.questions, 'question')}: one per pair of groups); "
+        f"{plural(result.groups, 'duplicate group')}, {plural(result.duplicates, 'record')} marked duplicate ({result.seconds:.2f} s)"
     ))
     for rule, count in sorted(result.by_rule.items(), key=lambda kv: -kv[1]):
         console.print(Text(f"  {rule:<18} {count:>6}  {RULES[rule]}"))
-    if result.queued_pairs and not dry_run:
+    if result.questions and not dry_run:
         err_console.print(Text("Review the queued pairs with: litmap dedupe review --reviewer NAME"))
 
 
@@ -127,7 +128,16 @@ def review_cmd(
         current, remaining = lib.next_queued(db, skipped)
         if current is None:
             console.print(Text(f"No more queued pairs. {decided} decided in this session; {remaining} still queued."))
-            return
+            if not done:
+                return
+            console.print(Text("u undoes the last decision; any other key quits."))
+            if (typer.getchar().lower() if sys.stdin else "q") != "u":
+                return
+            last = done.pop()
+            lib.undo(db, last, by=reviewer)
+            decided -= 1
+            console.print(Text(f"pair {last}: back in the queue"))
+            continue
         console.print(_pair_table(current, decided + len(skipped) + 1, remaining + decided))
         console.print(Text(_KEYS))
         key = typer.getchar().lower() if sys.stdin else "q"
@@ -239,4 +249,4 @@ def unique_cmd(
     """Declare a source internally unique: its records are never merged with each other."""
     result = lib.set_unique(store(ctx), source_id, not off)
     state = "unique (never merged with each other)" if result["unique_within"] else "no longer declared unique"
-    console.print(Text(f"source {source_id} ({safe(result['name'])}): {state}; {result['unmerged']} records unmerged"))
+    console.print(Text(f"source {source_id} ({safe(result['name'])}): {state}; {plural(result['unmerged'], 'record')} unmerged"))

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from litmap.cli.app import app, console, err_console, store
+from litmap.cli.app import app, console, err_console, plural, store
 from litmap.reports import removals as removals_mod
 from litmap.reports import studies as studies_mod
 from litmap.text import safe
@@ -163,10 +163,10 @@ def exclude_automatic_cmd(
         return
     what = "automation tools" if kind == "automation" else "other reasons"
     if undo:
-        console.print(Text(f"Put back into screening: {len(result.removed)} records (removal for {what} undone); "
+        console.print(Text(f"Put back into screening: {plural(len(result.removed), 'record')} (removal for {what} undone); "
                            f"{len(result.unchanged)} had no such removal"))
     else:
-        console.print(Text(f"Removed before screening ({what}): {len(result.removed)} records; "
+        console.print(Text(f"Removed before screening ({what}): {plural(len(result.removed), 'record')}; "
                            f"{len(result.unchanged)} already removed"))
     if result.duplicates:
         err_console.print(Text(f"Skipped {len(result.duplicates)} duplicate records (already counted as duplicates): "

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from litmap.cli.app import app, console, err_console, print_json, store
+from litmap.cli.app import app, console, err_console, plural, print_json, store
 from litmap.errors import StoreError
 from litmap.screening import conflicts as conflicts_mod
 from litmap.screening import decisions as decisions_mod
@@ -22,10 +22,6 @@ from litmap.screening.outcomes import TA, stage_name
 from litmap.text import safe
 
 STAGE_HELP = "title-abstract (ta) or full-text (ft)."
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 # ---------------------------------------------------------------- init and protocol
@@ -60,7 +56,7 @@ def _protocol_summary(p: protocol_mod.Protocol) -> None:
     adj = ", ".join(p.adjudicators) or ("any reviewer" if p.reviewers else "anyone")
     console.print(Text(f"  reviewers: {who}; adjudicators: {adj}; votes per record: {p.votes_required}"
                        + (f"; calibration sample: {p.calibration_sample}" if p.calibration_sample else "")))
-    console.print(Text(f"  criteria: {_plural(len(p.inclusion), 'inclusion')}, {_plural(len(p.exclusion), 'exclusion')}; "
+    console.print(Text(f"  criteria: {plural(len(p.inclusion), 'inclusion')}, {plural(len(p.exclusion), 'exclusion')}; "
                        f"keywords: {len(p.include_keywords)} include, {len(p.exclude_keywords)} exclude; "
                        f"full-text reasons: {len(p.ft_reasons) or 'free text'}"))
 
@@ -80,7 +76,7 @@ def protocol_load(
         console.print(Text(f"{file}: same as the current protocol (version {result.protocol.id}); nothing changed"))
     _protocol_summary(result.protocol)
     for reason, n in result.unknown_reasons.items():
-        err_console.print(Text(f"Warning: {_plural(n, 'full-text vote')} give the reason {safe(reason)!r}, "
+        err_console.print(Text(f"Warning: {plural(n, 'full-text vote')} give the reason {safe(reason)!r}, "
                                "which this protocol does not list; those votes are kept as they are"))
 
 
@@ -184,15 +180,15 @@ def decisions_import(
                                        "via_duplicate": r.via_duplicate})
         return
     parts = ", ".join(f"{n} {d}" for d, n in r.added.items())
-    console.print(Text(f"{file}: {_plural(r.total, 'vote')} by {r.reviewer} at {r.stage} ({parts})"))
+    console.print(Text(f"{file}: {plural(r.total, 'vote')} by {r.reviewer} at {r.stage} ({parts})"))
     if r.changed:
         console.print(Text(f"  {r.changed} of them replace an earlier, different vote of {r.reviewer} (kept in the history)"))
     if r.unchanged:
-        console.print(Text(f"  {_plural(r.unchanged, 'row')} equal to {r.reviewer}'s current vote: nothing added"))
+        console.print(Text(f"  {plural(r.unchanged, 'row')} equal to {r.reviewer}'s current vote: nothing added"))
     if r.via_duplicate:
-        console.print(Text(f"  {_plural(r.via_duplicate, 'row')} naming a merged duplicate: the vote went to the record it was merged into"))
+        console.print(Text(f"  {plural(r.via_duplicate, 'row')} naming a merged duplicate: the vote went to the record it was merged into"))
     if r.blank:
-        console.print(Text(f"  {_plural(r.blank, 'row')} without a decision skipped"))
+        console.print(Text(f"  {plural(r.blank, 'row')} without a decision skipped"))
 
 
 @decisions_app.command("export")
@@ -205,7 +201,7 @@ def decisions_export(
     """Write every vote ever cast (the full history, withdrawals as `undo` rows) to a CSV."""
     n = decisions_mod.export_decisions(store(ctx), file, stage=stage, reviewer=reviewer)
     if str(file) != "-":
-        console.print(Text(f"Wrote {_plural(n, 'vote row')} to {file}"))
+        console.print(Text(f"Wrote {plural(n, 'vote row')} to {file}"))
 
 
 # ---------------------------------------------------------------- full texts
@@ -246,7 +242,7 @@ def fulltext_set(
         raise typer.BadParameter("say --retrieved or --not-retrieved")
     n = fulltext_mod.set_retrieval(store(ctx), records, retrieved=retrieved, file=file, reason=reason, by=by)
     state = "retrieved" if retrieved else "not retrieved"
-    console.print(Text(f"{_plural(n, 'report')} marked {state}: {', '.join(map(str, records))}"))
+    console.print(Text(f"{plural(n, 'report')} marked {state}: {', '.join(map(str, records))}"))
 
 
 @fulltext_app.command("import")

@@ -87,14 +87,36 @@ def pair(db: Database, pair_id: int) -> Pair:
     return found[0]
 
 
+# The questions a reviewer answers: one per pair of groups (canonical roots) with a queued pair between
+# them and no pair decided apart. Four copies of an abstract against four copies of another are 16
+# queued pairs but one question; a pair whose records a merge already put into one group is moot.
+# The representative is the group pair's first queued pair (pairs are stored strongest evidence first).
+_QUESTIONS = """
+with q as (
+  select p.id, p.status,
+         min(coalesce(a.duplicate_of, a.id), coalesce(b.duplicate_of, b.id)) as ga,
+         max(coalesce(a.duplicate_of, a.id), coalesce(b.duplicate_of, b.id)) as gb
+  from dedupe_pairs p join records a on a.id = p.record_a join records b on b.id = p.record_b
+  where p.status in ('queued', 'different', 'rejected')
+)
+select min(case when status = 'queued' then id end) as id, count(*) as pairs from q
+where ga != gb group by ga, gb having sum(status != 'queued') = 0
+"""
+
+
+def open_questions(db: Database) -> list[tuple[int, int]]:
+    """(representative pair id, queued pairs it stands for) for every open question, in pair order."""
+    return sorted(tuple(row) for row in db.execute(_QUESTIONS))
+
+
 def next_queued(db: Database, skip: set[int] | None = None) -> tuple[Pair | None, int]:
-    """The first queued pair not in `skip`, and how many queued pairs remain in all."""
-    remaining = db.execute("select count(*) from dedupe_pairs where status = 'queued'").fetchone()[0]
+    """The first open question's pair not in `skip`, and how many questions remain in all."""
+    questions = [pid for pid, _ in open_questions(db)]
     skip = skip or set()
-    marks = ",".join("?" * len(skip))
-    where = "status = 'queued'" + (f" and id not in ({marks})" if skip else "")
-    found = _pairs(db, where, sorted(skip), limit=1)
-    return (found[0] if found else None), remaining
+    for pid in questions:
+        if pid not in skip:
+            return pair(db, pid), len(questions)
+    return None, len(questions)
 
 
 def _set_status(db: Database, pair_id: int, status: str, by: str, note: str | None) -> tuple[int, int, str]:
@@ -115,6 +137,32 @@ def _set_status(db: Database, pair_id: int, status: str, by: str, note: str | No
     return a, b, before
 
 
+def _queued_between_groups(db: Database, pair_id: int) -> list[int]:
+    """The other queued pairs between the groups of pair `pair_id`'s two records."""
+    row = db.execute(
+        "select coalesce(a.duplicate_of, a.id), coalesce(b.duplicate_of, b.id) from dedupe_pairs p "
+        "join records a on a.id = p.record_a join records b on b.id = p.record_b where p.id = ?", [pair_id],
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"pair {pair_id} not found; `litmap dedupe pairs` lists them")
+    ga, gb = row
+    return [pid for (pid,) in db.execute(
+        "select p.id from dedupe_pairs p join records a on a.id = p.record_a join records b on b.id = p.record_b "
+        "where p.status = 'queued' and p.id != ? and ("
+        "(coalesce(a.duplicate_of, a.id) = ? and coalesce(b.duplicate_of, b.id) = ?) or "
+        "(coalesce(a.duplicate_of, a.id) = ? and coalesce(b.duplicate_of, b.id) = ?))",
+        [pair_id, ga, gb, gb, ga],
+    )] if ga != gb else []
+
+
+def _answered_with(db: Database, pair_id: int) -> list[int]:
+    """Pairs whose current status came with the answer to pair `pair_id`."""
+    return [pid for (pid,) in db.execute(
+        "select e.pair_id from dedupe_events e join (select pair_id, max(id) as last from dedupe_events "
+        "where pair_id is not null group by pair_id) l on l.last = e.id where e.note = ?", [f"with pair {pair_id}"],
+    )]
+
+
 def decide(db: Database, pair_id: int, decision: str, *, by: str) -> dict[str, Any]:
     """Record a human decision on a pair (same: merge their groups; different: keep them apart).
 
@@ -124,7 +172,11 @@ def decide(db: Database, pair_id: int, decision: str, *, by: str) -> dict[str, A
     if decision not in DECISIONS:
         raise LitmapError(f"unknown decision {decision!r}; use same or different")
     with write(db):
+        # The answer is about the two groups: the other queued pairs between them get it too.
+        others = _queued_between_groups(db, pair_id)
         a, b, before = _set_status(db, pair_id, decision, by, None)
+        for other in others:
+            _set_status(db, other, decision, by, f"with pair {pair_id}")
         changes = regroup(db, {a, b}, by=by, note=f"pair {pair_id} decided {decision}")
         if decision == "same":
             status = db.execute("select status from dedupe_pairs where id = ?", [pair_id]).fetchone()[0]
@@ -140,6 +192,8 @@ def undo(db: Database, pair_id: int, *, by: str) -> dict[str, Any]:
     """Put a decided pair back in the queue (the review's `u` key); logged like any decision."""
     with write(db):
         a, b, before = _set_status(db, pair_id, "queued", by, "undo")
+        for other in _answered_with(db, pair_id):
+            _set_status(db, other, "queued", by, f"undo with pair {pair_id}")
         changes = regroup(db, {a, b}, by=by, note=f"pair {pair_id} undone")
     return {"pair": pair_id, "before": before, "after": "queued", **changes}
 

@@ -114,7 +114,10 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
         ("queue:kind", similar & kind_differs),
         ("queue:venue", similar & (f.venue == 0)),
         ("queue:conflict", _ge(title, 0.95) & (authors_close | no_authors) & (conflict | ~kind_ok) & (f.year_gap <= 2)
-         & (f.numbers != 0) & (~both_kind | (bib_agree & near_year))),
+         & (f.numbers != 0)
+         # Two generic items ("Editorial", "Editor's Comments") with another DOI, volume or first page are
+         # plainly two items; only an unexplained pair of them is worth a look.
+         & (~both_kind | (bib_agree & near_year & (f.doi != 0) & (f.volume != 0) & (f.page_start != 0) & (f.issue != 0)))),
         ("queue:similar", _ge(title, 0.9) & authors_close & ~conflict & ~blocked),
         ("queue:doi", (f.doi == 1) & _ge(title, 0.6) & ~blocked),
     ]

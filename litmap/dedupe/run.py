@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from sqlite_utils import Database
 
-from litmap.dedupe import blocking, rules
+from litmap.dedupe import blocking, review, rules
 from litmap.dedupe.groups import regroup
 from litmap.dedupe.normalise import Keys, record_keys
 from litmap.dedupe.scoring import Columns, score_pairs
@@ -37,6 +37,7 @@ class RunResult:
     candidates: int
     merged_pairs: int
     queued_pairs: int
+    questions: int            # open questions for a reviewer: pairs of groups with queued pairs between them
     duplicates: int           # records pointing at a root after the run
     groups: int               # groups with more than one member after the run
     changed: int              # records whose duplicate_of this run changed
@@ -117,7 +118,7 @@ def dedupe(
     result = RunResult(
         run_id=None, mode="all" if full or last == 0 else "incremental", dry_run=dry_run, records=n,
         new_records=new_count, candidates=candidates, merged_pairs=merged_pairs, queued_pairs=queued_pairs,
-        duplicates=0, groups=0, changed=0, seconds=0.0, by_rule=dict(by_rule), blocks=blocks,
+        questions=0, duplicates=0, groups=0, changed=0, seconds=0.0, by_rule=dict(by_rule), blocks=blocks,
     )
     say(f"{merged_pairs} pairs to merge, {queued_pairs} to review")
     with write(db):
@@ -140,6 +141,7 @@ def dedupe(
         result.changed = changes["merged"] + changes["unmerged"]
         result.queued_pairs += changes["requeued"]
         result.merged_pairs -= changes["requeued"]
+        result.questions = len(review.open_questions(db))
         result.duplicates, result.groups = db.execute(
             "select count(*), count(distinct duplicate_of) from records where duplicate_of is not null"
         ).fetchone()
