@@ -83,14 +83,15 @@ def main() -> None:
         tab = crosstab(db, "theme", "form")
         total = time.perf_counter() - t0
         print(f"crosstab(theme, form) library call {total:.3f} s; {tab.studies:,} studies counted")
-        # Breakdown: the included set is the screening outcome query (litmap/screening/outcomes.py).
-        from litmap.coding.codings import agreed_codes, included_sql
+        # Breakdown: the included set is the screening outcome query (litmap/screening/outcomes.py);
+        # the agreed codes as the map reads them (stored JSON, from coding_tallies).
+        from litmap.coding.codings import agreed_values, included_sql
 
         t0 = time.perf_counter()
         db.execute(included_sql("full-text"), {"required": 2}).fetchall()
         inc = time.perf_counter() - t0
         t0 = time.perf_counter()
-        agreed_codes(db, ["form", "theme"])
+        agreed_values(db, ["form", "theme"])
         agr = time.perf_counter() - t0
         print(f"  of which: included set (outcomes.py, full text) {inc:.3f} s; agreed codes {agr:.3f} s; counting {max(0.0, total - inc - agr):.3f} s")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

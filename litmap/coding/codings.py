@@ -142,39 +142,47 @@ def _latest_sql(dimensions: Sequence[str] | None) -> tuple[str, list[str]]:
     return sql, list(dimensions or [])
 
 
-def _resolution_sql(dimensions: Sequence[str] | None) -> tuple[str, list[str]]:
-    where = f"where dimension in ({', '.join('?' * len(dimensions))})" if dimensions else ""
-    sql = f"""
-    select r.record_id, r.dimension, r.value, r.resolved_by from coding_resolutions r
-    join (select max(id) as id from coding_resolutions {where} group by dimension, record_id) l on l.id = r.id
+def agreed_values(db: Database, dimensions: Sequence[str] | None = None,
+                  config: CodingConfig | None = None) -> dict[str, dict[int, str]]:
+    """dimension -> record -> the agreed or resolved value as stored (JSON text); the rule of the
+    module docstring, read from `coding_tallies` (per record and dimension: how many coders have a
+    current answer, the answer they share, the latest resolution; kept by triggers, see
+    migrations.py). Values compare as their stored JSON, which `set_code` and the importer always
+    write in one canonical form. Agreed values come first, then resolutions (replacing in place).
     """
-    return sql, list(dimensions or [])
+    config = config or coding_config(db)
+    if dimensions:
+        dims = sorted(set(dimensions))
+    else:
+        dims = [d for (d,) in db.execute("select distinct dimension from coding_tallies order by dimension")]
+    out: dict[str, dict[int, str]] = {}
+    for dim in dims:
+        agreed = dict(db.execute("select record_id, value from coding_tallies where dimension = ? and answers >= ? "
+                                 "and value is not null order by record_id", [dim, config.coders_required]))
+        if agreed:
+            out[dim] = agreed
+    for dim in dims:
+        resolved = db.execute("select record_id, resolution from coding_tallies where dimension = ? "
+                              "and resolution is not null order by record_id", [dim]).fetchall()
+        if resolved:
+            out.setdefault(dim, {}).update(resolved)
+    return out
 
 
 def agreed_codes(db: Database, dimensions: Sequence[str] | None = None,
                  config: CodingConfig | None = None) -> dict[str, dict[int, list[str]]]:
     """dimension -> record -> agreed or resolved values (see the module docstring for the rule).
 
-    The one definition behind `current_codes` and the maps. Values compare as their stored JSON,
-    which `set_code` and the importer always write in one canonical form.
-    """
-    config = config or coding_config(db)
-    need = config.coders_required
-    latest, params = _latest_sql(dimensions)
-    answers: dict[tuple[str, int], list[str]] = {}
-    for record_id, dimension, _coder, value in db.execute(latest, params):
-        answers.setdefault((dimension, record_id), []).append(value)
+    The one definition behind `current_codes` and the maps (`agreed_values`, parsed)."""
     out: dict[str, dict[int, list[str]]] = {}
     parsed: dict[str, list[str]] = {}  # few distinct answers recur across many records: parse each once
-    for (dimension, record_id), values in answers.items():
-        if len(values) >= need and (len(values) == 1 or values.count(values[0]) == len(values)):
-            value = parsed.get(values[0])
-            if value is None:
-                value = parsed[values[0]] = json.loads(values[0])
-            out.setdefault(dimension, {})[record_id] = list(value)
-    res, params = _resolution_sql(dimensions)
-    for record_id, dimension, value, _by in db.execute(res, params):
-        out.setdefault(dimension, {})[record_id] = json.loads(value)
+    for dimension, per_record in agreed_values(db, dimensions, config).items():
+        codes = out[dimension] = {}
+        for record_id, value in per_record.items():
+            values = parsed.get(value)
+            if values is None:
+                values = parsed[value] = json.loads(value)
+            codes[record_id] = list(values)
     return out
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from litmap.coding.codebook import Codebook, CodingError, Dimension, require_codebook
-from litmap.coding.codings import CodingConfig, agreed_codes, coding_config, included_sql
+from litmap.coding.codings import CodingConfig, agreed_values, coding_config, included_sql
 from litmap.coding.countries import BY_ALPHA2, COUNTRIES, REGIONS
 from litmap.screening.outcomes import FT, stage_name
 
@@ -120,27 +120,34 @@ def resolve_axis(book: Codebook, name: str, *, rollup: bool = False) -> Axis:
     raise CodingError(f"no dimension {name!r} in the codebook; map one of: {', '.join(book.keys())}, or year, region, subregion")
 
 
-def _axis_values(db: Database, axis: Axis, included: list[int], agreed: dict[str, dict[int, list[str]]]) -> dict[int, set[str]]:
-    """record -> the categories it counts in on this axis (included records with a value only)."""
+def _axis_values(db: Database, axis: Axis, included: list[int], agreed: dict[str, dict[int, str]]) -> dict[int, frozenset[str]]:
+    """record -> the categories it counts in on this axis (included records with a value only).
+
+    Records with the same stored value share one frozenset (each distinct value is parsed and mapped
+    once), so that counting can group records by their categories."""
     if axis.source == "studies":
-        return {rid: {"studies"} for rid in included}
+        studies = frozenset({"studies"})
+        return {rid: studies for rid in included}
     if axis.source == "year":
         inc = set(included)
-        return {rid: {str(year)} for rid, year in db.execute("select id, year from records where year is not null") if rid in inc}
+        years: dict[int, frozenset[str]] = {}
+        return {rid: years.get(year) or years.setdefault(year, frozenset({str(year)}))
+                for rid, year in db.execute("select id, year from records where year is not null") if rid in inc}
     assert axis.dimension is not None
     coded = agreed.get(axis.dimension.key, {})
-    out: dict[int, set[str]] = {}
+    out: dict[int, frozenset[str]] = {}
     mapping = axis.mapping
+    categories: dict[str, frozenset[str]] = {}
     for rid in included:
-        values = coded.get(rid)
-        if not values:
+        raw = coded.get(rid)
+        if raw is None:
             continue
-        if mapping is None:
-            out[rid] = set(values)
-        else:
-            mapped = {t for v in values for t in mapping.get(v, ())}
-            if mapped:
-                out[rid] = mapped
+        cats = categories.get(raw)
+        if cats is None:
+            values = json.loads(raw)
+            cats = categories[raw] = frozenset(values if mapping is None else (t for v in values for t in mapping.get(v, ())))
+        if cats:
+            out[rid] = cats
     return out
 
 
@@ -177,21 +184,28 @@ def crosstab(db: Database, rows: str, cols: str | None = None, *, stage: str = F
     col_axis = resolve_axis(book, cols or "studies", rollup=rollup)
     dims = sorted({a.dimension.key for a in (row_axis, col_axis) if a.dimension is not None})
     included = [r[0] for r in db.execute(included_sql(stage), {"required": config.votes_required})]
-    agreed = agreed_codes(db, dims, config) if dims else {}
+    agreed = agreed_values(db, dims, config) if dims else {}
     row_values = _axis_values(db, row_axis, included, agreed)
     col_values = _axis_values(db, col_axis, included, agreed)
+    # Studies grouped by their (row, column) categories first: far fewer groups than studies
+    # (100,000 studies: see benchmarks/bench_map.py).
+    groups: Counter[tuple[frozenset[str], frozenset[str]]] = Counter()
+    for rid, rv in row_values.items():
+        cv = col_values.get(rid)
+        if cv:
+            groups[rv, cv] += 1
     cells: Counter[tuple[str, str]] = Counter()
     row_totals: Counter[str] = Counter()
     col_totals: Counter[str] = Counter()
     studies = 0
-    for rid, rv in row_values.items():
-        cv = col_values.get(rid)
-        if not cv:
-            continue
-        studies += 1
-        row_totals.update(rv)
-        col_totals.update(cv)
-        cells.update((r, c) for r in rv for c in cv)
+    for (rv, cv), n in groups.items():
+        studies += n
+        for r in rv:
+            row_totals[r] += n
+            for c in cv:
+                cells[r, c] += n
+        for c in cv:
+            col_totals[c] += n
     included_n = len(included)
     row_cats = _categories(row_axis, {r for r, _ in cells})
     col_cats = _categories(col_axis, {c for _, c in cells})

@@ -39,7 +39,7 @@ from sqlite_utils import Database
 
 from litmap.errors import LitmapError
 from litmap.reports.studies import CURRENT_LINKS_SQL
-from litmap.screening.outcomes import FT, RETRIEVAL_SQL, TA, outcome_sql
+from litmap.screening.outcomes import FT, TA, canonical_sql, included_sql, outcome_sql
 from litmap.store import now, write
 
 DBR_KINDS = ("database", "register")
@@ -182,12 +182,17 @@ def _arm_sql(alias: str = "s") -> str:
     return f"({alias}.kind not in ({', '.join(repr(k) for k in DBR_KINDS)}))"
 
 
-# The full-text scope (outcomes.py) from the title/abstract outcome materialised in prisma_ta, so that
-# the title/abstract outcome is computed once, not twice (1,000,000 records: benchmarks/bench_prisma.py).
-FT_SCOPE = f"""
-select t.record_id from temp.prisma_ta t join ({RETRIEVAL_SQL}) rt on rt.record_id = t.record_id
-where t.status = 'included' and rt.retrieved = 1
-"""
+def _other_arm(db: Database) -> str:
+    """SQL over `records r`: 1 when the record's source is of the other-methods arm, else 0 (the
+    sources' ids listed, so that a million records need no join to sources)."""
+    ids = [str(int(i)) for (i,) in db.execute(
+        f"select id from sources where kind not in ({', '.join(repr(k) for k in DBR_KINDS)}) order by id")]
+    return f"(r.source_id in ({', '.join(ids)}))" if ids else "0"
+
+
+# The full-text scope (outcomes.py) from the reports sought, materialised in prisma_sought (the
+# title/abstract outcome is computed once, not twice: 1,000,000 records, benchmarks/bench_prisma.py).
+FT_SCOPE = "select p.record_id, p.other_arm from temp.prisma_sought p where p.retrieved = 1"
 
 
 def compute(db: Database, *, required: int | None = None, previous: tuple[int | None, int | None] | None = None) -> PrismaCounts:
@@ -235,51 +240,56 @@ def compute(db: Database, *, required: int | None = None, previous: tuple[int | 
     ):
         removed[(int(other_arm), int(auto))] = int(n)
 
-    db.execute("drop table if exists temp.prisma_ta")
+    # Title/abstract: counts per arm and status in one pass over the scope (no table of a million
+    # outcomes); the reports sought (included) materialised with their arm and latest retrieval.
+    arm = _other_arm(db)
+    ta: dict[int, Counter[str]] = {0: Counter(), 1: Counter()}
+    for other_arm, status, n in db.execute(
+        f"select other_arm, status, count(*) from ({outcome_sql(TA, canonical_sql(f'{arm} as other_arm'), ['other_arm'])}) group by 1, 2",
+        params,
+    ):
+        ta[int(other_arm)][status] = int(n)
+
+    automation_excluded = 0
+    automation = {"lo": AUTOMATION_PREFIX, "hi": AUTOMATION_PREFIX[:-1] + chr(ord(AUTOMATION_PREFIX[-1]) + 1)}
+    voted_by_automation = f"select d.record_id from decisions d where d.stage = '{TA}' and d.reviewer >= :lo and d.reviewer < :hi"
+    if db.execute(voted_by_automation + " limit 1", automation).fetchone():
+        # Only records an automation tool voted on can be excluded by automation alone.
+        scope = f"select c.record_id from ({canonical_sql(f'{arm} as other_arm')}) c where c.other_arm = 0 and c.record_id in ({voted_by_automation})"
+        automation_excluded = db.execute(
+            f"""
+            select count(*) from ({outcome_sql(TA, scope)}) t
+            where t.status = 'excluded' and t.resolved = 0
+              and not exists (
+                select 1 from current_votes v where v.record_id = t.record_id and v.stage = '{TA}'
+                  and substr(v.reviewer, 1, {len(AUTOMATION_PREFIX)}) != '{AUTOMATION_PREFIX}')
+            """,
+            {**params, **automation},
+        ).fetchone()[0]
+
+    db.execute("drop table if exists temp.prisma_sought")
     db.execute("drop table if exists temp.prisma_ft")
     try:
         db.execute(
-            f"""create temp table prisma_ta as
-            select o.record_id, o.status, o.resolved, {_arm_sql()} as other_arm
-            from ({outcome_sql(TA)}) o join records r on r.id = o.record_id join sources s on s.id = r.source_id""",
+            f"""create temp table prisma_sought as
+            select i.record_id, {arm} as other_arm,
+              (select l.retrieved from retrievals l where l.record_id = i.record_id order by l.id desc limit 1) as retrieved
+            from ({included_sql(TA)}) i join records r on r.id = i.record_id""",
             params,
         )
-        db.execute(
-            f"""create temp table prisma_ft as
-            select o.record_id, o.status, o.reason, {_arm_sql()} as other_arm
-            from ({outcome_sql(FT, FT_SCOPE)}) o join records r on r.id = o.record_id join sources s on s.id = r.source_id""",
-            params,
-        )
-        ta: dict[int, Counter[str]] = {0: Counter(), 1: Counter()}
-        for other_arm, status, n in db.execute("select other_arm, status, count(*) from prisma_ta group by 1, 2"):
-            ta[int(other_arm)][status] = int(n)
-
-        automation_excluded = 0
-        if db.execute(
-            "select 1 from decisions where stage = ? and reviewer >= ? and reviewer < ? limit 1",
-            [TA, AUTOMATION_PREFIX, AUTOMATION_PREFIX[:-1] + chr(ord(AUTOMATION_PREFIX[-1]) + 1)],
-        ).fetchone():
-            automation_excluded = db.execute(
-                f"""
-                select count(*) from prisma_ta t
-                where t.status = 'excluded' and t.resolved = 0 and t.other_arm = 0
-                  and not exists (
-                    select 1 from current_votes v where v.record_id = t.record_id and v.stage = '{TA}'
-                      and substr(v.reviewer, 1, {len(AUTOMATION_PREFIX)}) != '{AUTOMATION_PREFIX}')
-                """
-            ).fetchone()[0]
-
         retrieval: dict[int, Counter[str]] = {0: Counter(), 1: Counter()}
         for other_arm, state, n in db.execute(
-            f"""
-            select t.other_arm, case rt.retrieved when 1 then 'retrieved' when 0 then 'not retrieved' else 'awaiting' end,
-                   count(*)
-            from prisma_ta t left join ({RETRIEVAL_SQL}) rt on rt.record_id = t.record_id
-            where t.status = 'included' group by 1, 2
+            """
+            select other_arm, case retrieved when 1 then 'retrieved' when 0 then 'not retrieved' else 'awaiting' end, count(*)
+            from temp.prisma_sought group by 1, 2
             """
         ):
             retrieval[int(other_arm)][state] = int(n)
 
+        db.execute(
+            f"create temp table prisma_ft as select record_id, status, reason, other_arm from ({outcome_sql(FT, FT_SCOPE, ['other_arm'])})",
+            params,
+        )
         ft: dict[int, Counter[str]] = {0: Counter(), 1: Counter()}
         reasons: dict[int, Counter[str]] = {0: Counter(), 1: Counter()}
         for other_arm, status, reason, n in db.execute(
@@ -297,7 +307,7 @@ def compute(db: Database, *, required: int | None = None, previous: tuple[int | 
             """
         ).fetchone()
     finally:
-        db.execute("drop table if exists temp.prisma_ta")
+        db.execute("drop table if exists temp.prisma_sought")
         db.execute("drop table if exists temp.prisma_ft")
 
     waiting = ("unscreened", "awaiting", "conflict")
