@@ -200,11 +200,23 @@ def pairs_cmd(
         writer.writerow(columns)
         writer.writerows(rows)
         return
-    table = Table(*columns[:7], "title")
+    # One line per pair: the short columns keep their width, the title takes the rest, cut with "…".
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    widths = []
+    for name in ("pair", "status", "rule", "a", "b", "title", "authors"):
+        k = columns.index(_PAIR_COLUMN[name])
+        widths.append(max([len(name)] + [len(str(r[k] if r[k] is not None else "")) for r in rows]))
+        table.add_column(name, no_wrap=True, justify="right" if name in ("pair", "a", "b") else "left")
+    room = max(console.width - sum(widths) - 2 * (len(widths) + 1), 20)  # each column is padded by one space a side
+    table.add_column("title of a", no_wrap=True)
     for r in rows:
-        table.add_row(*(Text(str(v if v is not None else "")) for v in r[:7]), Text(safe(r[7], 80)))
+        table.add_row(*(Text(str(v if v is not None else "")) for v in r[:7]), Text(safe(r[7], room)))
     console.print(table)
-    err_console.print(f"{len(rows)} pairs")
+    err_console.print(f"{plural(len(rows), 'pair')} (title, authors: similarity scores; --csv or --json for both titles)")
+
+
+_PAIR_COLUMN = {"pair": "pair", "status": "status", "rule": "rule", "a": "record_a", "b": "record_b",
+                "title": "title_score", "authors": "author_score"}
 
 
 @dedupe_app.command("decide")
@@ -221,7 +233,7 @@ def decide_cmd(
         console.print_json(json.dumps(result))
         return
     console.print(Text(f"pair {pair_id}: {result['before']} -> {result['after']} "
-                       f"({result['merged']} records merged, {result['unmerged']} unmerged)"))
+                       f"({plural(result['merged'], 'record')} merged, {result['unmerged']} unmerged)"))
 
 
 @dedupe_app.command("unmerge")
