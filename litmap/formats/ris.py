@@ -1,29 +1,53 @@
 """RIS (`TY  - JOUR` ... `ER  -`): Scopus, Web of Science, Embase, Ovid, ProQuest, EBSCO, JSTOR,
 PsycNET, Dimensions, Rayyan, Citavi, Zotero, EndNote, Mendeley, ScienceDirect, TRID.
 
-One pass over the lines. A record starts at `TY` and ends at `ER`; text between records (Ovid
-sequence numbers, `Link to the Ovid Full Text`, JSTOR/APA `Provider:` headers) is skipped. Inside
-a record, a line that is not a tag continues the previous tag (Scopus references under `N1`, Rayyan
-keywords after `KW`, WoS 3-space indented abstracts, blank lines inside Citavi notes).
+A record starts at `TY` and ends at `ER`; text between records (Ovid sequence numbers, `Link to the
+Ovid Full Text`, JSTOR/APA `Provider:` headers) is skipped. Inside a record, a line that is not a
+tag continues the previous tag (Scopus references under `N1`, Rayyan keywords after `KW`, WoS
+3-space indented abstracts, blank lines inside Citavi notes).
+
+The file is cut into batches of about a megabyte at `TY` lines, which two worker processes read
+and normalise while the importer stores the batches before them (`parallel.ordered`): memory does
+not grow with the file. A record whose every line is a plain tag line (most of them) is read with
+one regex pass; any other goes through the line by line state machine, which also carries the
+state that crosses records (an `ER` seen earlier, tags after an `ER`). `NORMALISED` tells ingest
+not to normalise again.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 from litmap.errors import InputError
+from litmap.formats import parallel
 from litmap.formats.io import open_text
 from litmap.formats.tagged import (
-    Fields, Raw, doi_in, first, first_line, joined, key_of, lines, page_range, strip_major, to_raw,
+    Fields, Raw, doi_in, first_line, joined, key_of, lines, page_range, strip_major, to_raw,
     values, year_of,
 )
-from litmap.records import BadRecord, Record
+from litmap.records import BadRecord, Record, normalise
+
+NORMALISED = True  # read() yields records already passed through normalise()
 
 # Two-space RIS tag; 3-4 letter tags (`PMID  - ` of APA PsycNET) too. One space is not enough:
 # continuation lines such as "UK - wide survey" would turn into tags.
 _TAG = re.compile(r"([A-Z][A-Z0-9]{1,3})  -(?: (.*)|$)")
+# Two-letter tags, each one string object (the same key in every record pickles once per batch).
+_HEADS = {a + b: a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"}
+# A TY line: `TY  - ` and a value, or `TY  -` with only blanks after it (as the line loop reads it).
+_TY_AT = re.compile(r"TY  -(?:[ ]|[^\S\n]*(?:\n|\Z))")
+_TY_NEXT = re.compile(r"\n(?=TY  -(?:[ ]|[^\S\n]*(?:\n|\Z)))")  # the line break before a TY line
+_ER_NEXT = re.compile(r"\nER  -(?:[ ]|[^\S\n]*(?:\n|\Z))")
+_BOMS = re.compile("\ufeff*")
+# A plain tag line, its value without surrounding blanks: what the line loop makes of it.
+_PLAIN = re.compile(r"^([A-Z][A-Z0-9])  -(?:[ ][^\S\n]*([^\n]*\S)?)?[^\S\n]*$", re.M)
+_SLOTS = Record.__slots__
+_BLOCK = 1 << 20
+_BATCH_CHARS = 1 << 20
 
 TYPES = {
     "JOUR": "article", "JFULL": "article", "EJOUR": "article", "MGZN": "article", "NEWS": "article",
@@ -48,51 +72,106 @@ def tag_of(line: str) -> tuple[str, str] | None:
     return None
 
 
-def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
-    """Records of a RIS file; a BadRecord for a record without `ER` at the end of the file (or
-    before the next `TY` in a file that ends its records with `ER`), with no fields, or whose
-    tags come without a `TY`. InputError when the file holds no `TY` line at all.
+class _Reader:
+    """The RIS state machine over whole lines, fed in pieces (a worker's batch, or the text before
+    the first TY). Closed records collect in `out` in file order; BadRecord positions count from 1
+    within this reader (the caller adds the number of records before it)."""
 
-    Tags between an `ER` and the next `TY` (Ovid writes `NL  - ` after `ER`) join the record
-    before them, so a finished record is held back until the next `TY` or the end of the file."""
-    fields: Fields = []
-    in_record = False  # between a TY (or an orphan tag) and its ER
-    has_type = False
-    start = 0
-    blanks = 0
-    position = 0
-    seen_type = False
-    seen_end = False
-    held: list[Record | BadRecord] = []  # finished, not yet yielded
+    def __init__(self, line: int, seen_end: bool, closed_before: bool) -> None:
+        self.line = line  # number of the next line to be fed
+        self.seen_end = seen_end  # an ER line came earlier: the file ends its records with ER
+        self.closed_before = closed_before  # a record was closed before this reader's first line
+        self.seen_type = False
+        self.out: list[Record | BadRecord] = []
+        self.fields: Fields = []
+        self.in_record = False  # between a TY (or an orphan tag) and its ER
+        self.has_type = False
+        self.start = 0
+        self.blanks = 0
+        # The record closed by the last ER since the last TY: tags between an ER and the next TY
+        # (Ovid writes `NL  - ` after `ER`) join its raw.
+        self.after: Record | None = None
 
-    def close(ended: bool, why: str | None = None) -> Record | BadRecord:
-        nonlocal position
-        position += 1
+    def feed(self, text: str) -> None:
+        """Read whole lines (`text` ends with a line break, except at the end of the file)."""
+        bounds = [0, *(m.start() + 1 for m in _TY_NEXT.finditer(text)), len(text)]
+        for a, b in zip(bounds, bounds[1:]):
+            chunk = text[a:b]  # one record from its TY to the next TY (the first may be no record)
+            if not (chunk.startswith("TY  -") and self.line > 1 and self._plain(chunk)):
+                self._lines(chunk)
+            self.line += chunk.count("\n")
+
+    def end(self, at_eof: bool) -> None:
+        """The end of this reader's text: the end of the file, or (not `at_eof`) a TY line."""
+        if not at_eof:
+            self._type_line(self.line)
+        elif self.in_record and self.fields:
+            # a file without ER lines ends its last record at the end of the file
+            ended = not self.seen_end and self.has_type and (self.closed_before or bool(self.out))
+            self._close(self.fields, self.has_type, self.start, ended)
+
+    def _close(self, fields: Fields, has_type: bool, start: int, ended: bool, why: str | None = None) -> Record | BadRecord:
+        position = len(self.out) + 1
         raw = to_raw(fields)
-        key = key_of(raw, "AN", "ID", "DO")
         if not has_type:
-            return BadRecord(position, start, "tags without a `TY  - ` line before them; every RIS record starts with TY", key)
-        if not ended:
-            return BadRecord(position, start, why or "record has no `ER  -` line; the file may be cut short", key)
-        if len(fields) <= 1:
-            return BadRecord(position, start, "record has no fields (only TY)", key)
-        return build(raw, start)
+            item: Record | BadRecord = BadRecord(
+                position, start, "tags without a `TY  - ` line before them; every RIS record starts with TY",
+                key_of(raw, "AN", "ID", "DO"))
+        elif not ended:
+            item = BadRecord(position, start, why or "record has no `ER  -` line; the file may be cut short", key_of(raw, "AN", "ID", "DO"))
+        elif len(fields) <= 1:
+            item = BadRecord(position, start, "record has no fields (only TY)", key_of(raw, "AN", "ID", "DO"))
+        else:
+            item = build(raw, start)
+        self.out.append(item)
+        return item
 
-    tag_ok: dict[str, bool] = {}  # two-letter tag -> is a tag (cache: no regex per line)
-    with open_text(path, encoding) as fh:
-        lineno = 0
-        for line in fh:
+    def _type_line(self, lineno: int) -> None:
+        """A TY line at `lineno` closes the open record (a file that ends its records with ER
+        should have ended it; a producer that never writes ER separates records by TY alone)."""
+        if self.in_record:
+            if self.seen_end or not self.has_type:
+                self._close(self.fields, self.has_type, self.start, False,
+                            f"record has no `ER  -` line before the next TY (line {lineno})")
+            else:
+                self._close(self.fields, True, self.start, True)
+        self.in_record, self.fields, self.seen_type, self.after = False, [], True, None
+
+    def _plain(self, chunk: str) -> bool:
+        """Read a record whose lines are all plain tag lines, up to its ER (then only blank
+        lines), with one regex pass; False, having read nothing, for any other record."""
+        body = chunk.rstrip()
+        cut = body.rfind("\n")
+        last = body[cut + 1:]
+        if cut < 0 or last[:5] != "ER  -" or (len(last) > 5 and last[5] != " ") or body.count("\nER  -") != 1:
+            return False
+        pairs = _PLAIN.findall(body)
+        if len(pairs) != body.count("\n") + 1:  # some line is no plain tag line
+            return False
+        self._type_line(self.line)
+        item = self._close(pairs[:-1], True, self.line, True)  # type: ignore[arg-type]
+        self.after = item if isinstance(item, Record) else None
+        self.has_type, self.start, self.seen_end, self.blanks = True, self.line, True, 0
+        return True
+
+    def _lines(self, chunk: str) -> None:
+        """The line by line reading, for anything `_plain` does not take."""
+        lines = chunk.split("\n")
+        if chunk.endswith("\n"):
+            lines.pop()
+        fields, in_record, has_type, start, blanks = self.fields, self.in_record, self.has_type, self.start, self.blanks
+        seen_end, seen_type, after = self.seen_end, self.seen_type, self.after
+        close = self._close
+        lineno = self.line - 1
+        for line in lines:
             lineno += 1
             line = line.rstrip()
             if lineno == 1:
                 line = line.lstrip("\ufeff")
             tagged = None
             if line[2:5] == "  -" and (len(line) == 5 or line[5] == " "):
-                head = line[:2]
-                ok = tag_ok.get(head)
-                if ok is None:
-                    ok = tag_ok[head] = "A" <= head[0] <= "Z" and ("A" <= head[1] <= "Z" or "0" <= head[1] <= "9")
-                if ok:
+                head = _HEADS.get(line[:2])
+                if head is not None:
                     tagged = head, line[6:].lstrip()
             elif line and "  -" in line[3:7] and line[0] != " ":
                 tagged = tag_of(line)
@@ -110,33 +189,123 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
             if tag == "TY":
                 if in_record:
                     if seen_end or not has_type:
-                        held.append(close(False, f"record has no `ER  -` line before the next TY (line {lineno})"))
-                    else:  # a producer that never writes ER: TY alone separates records
-                        held.append(close(True))
-                seen_type = True
-                yield from held
-                held.clear()
+                        close(fields, has_type, start, False, f"record has no `ER  -` line before the next TY (line {lineno})")
+                    else:
+                        close(fields, True, start, True)
+                seen_type, after = True, None
                 fields = [[tag, value]]
                 in_record, has_type, start = True, True, lineno
             elif tag == "ER":
                 seen_end = True
                 if in_record:
-                    held.append(close(True))
+                    item = close(fields, has_type, start, True)
+                    after = item if isinstance(item, Record) else None
                 in_record, fields = False, []
             elif in_record:
                 fields.append([tag, value])
-            elif held and isinstance(held[-1], Record):
-                raw = held[-1].raw
+            elif after is not None:
+                raw = after.raw
                 current = raw.get(tag)
                 raw[tag] = value if current is None else [*current, value] if isinstance(current, list) else [current, value]
             else:
                 fields, in_record, has_type, start = [[tag, value]], True, False, lineno
-    if in_record and fields:
-        ended = not seen_end and has_type and position > 0  # every earlier record ended at a TY
-        held.append(close(ended))
-    if not seen_type:
-        raise InputError(f"{path}: no RIS record found (no `TY  - ` line); is it a RIS file? Name the format with --format")
-    yield from held
+        self.fields, self.in_record, self.has_type, self.start, self.blanks = fields, in_record, has_type, start, blanks
+        self.seen_end, self.seen_type, self.after = seen_end, seen_type, after
+
+
+def _batches(fh: IO[str], pre: _Reader) -> Iterator[tuple[str, int, bool, bool, bool]]:
+    """Feed the text before the first TY line to `pre` (in pieces; it is no record but may hold
+    orphan tags), then cut the rest into batches of whole records at TY lines: (text, first line
+    number, ER seen before, record closed before, last batch)."""
+    buf = ""
+    eof = False
+    line = 1
+    while True:  # the text before the first TY line
+        data = fh.read(_BLOCK)
+        eof = not data
+        buf += data
+        endpos = len(buf) if eof else buf.rfind("\n") + 1  # whole lines only: a TY line may be cut
+        lead = _BOMS.match(buf).end() if line == 1 else 0  # type: ignore[union-attr]
+        if _TY_AT.match(buf, lead, endpos):
+            at: int | None = 0
+        else:
+            found = _TY_NEXT.search(buf, 0, endpos)
+            at = found.start() + 1 if found else None
+        if at is not None or eof:
+            break
+        if endpos >= _BATCH_CHARS:
+            pre.feed(buf[:endpos])
+            line = pre.line
+            buf = buf[endpos:]
+    if at is None:
+        pre.feed(buf)
+        pre.end(at_eof=True)
+        return
+    pre.feed(buf[:at])
+    pre.end(at_eof=False)
+    line = pre.line
+    buf = buf[at:]
+    seen_end, closed_before = pre.seen_end, bool(pre.out)
+    scanned = _BATCH_CHARS
+    while True:  # batches, each starting at a TY line
+        endpos = len(buf) if eof else buf.rfind("\n") + 1
+        found = _TY_NEXT.search(buf, scanned, endpos) if endpos > scanned else None
+        if found is None:
+            if not eof:
+                scanned = max(_BATCH_CHARS, endpos - 1)
+                data = fh.read(_BLOCK)
+                eof = not data
+                buf += data
+                continue
+            yield buf, line, seen_end, closed_before, True
+            return
+        cut = found.start() + 1
+        batch, buf = buf[:cut], buf[cut:]
+        yield batch, line, seen_end, closed_before, False
+        line += batch.count("\n")
+        seen_end = seen_end or _ER_NEXT.search(batch) is not None
+        closed_before = True  # the batch held a TY line, whose record is closed by the next TY
+        scanned = _BATCH_CHARS
+
+
+def _parse(text: str, line: int, seen_end: bool, closed_before: bool, last: bool) -> list[tuple[Any, ...] | BadRecord]:
+    """The records of one batch, normalised, as plain tuples (which cross the process boundary at
+    half the cost of pickled dataclasses); runs in a worker."""
+    reader = _Reader(line, seen_end, closed_before)
+    reader.feed(text)
+    reader.end(at_eof=last)
+    out: list[tuple[Any, ...] | BadRecord] = []
+    for item in reader.out:
+        if isinstance(item, Record):
+            normalise(item)
+            out.append(tuple([getattr(item, s) for s in _SLOTS]))
+        else:
+            out.append(item)
+    return out
+
+
+def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
+    """Records of a RIS file, normalised (see NORMALISED), in file order; a BadRecord for a record
+    without `ER` at the end of the file (or before the next `TY` in a file that ends its records
+    with `ER`), with no fields, or whose tags come without a `TY`. InputError when the file holds
+    no `TY` line at all."""
+    path = Path(path)
+    pre = _Reader(1, False, False)
+    with open_text(path, encoding) as fh:
+        batches = _batches(fh, pre)
+        first = next(batches, None)
+        if not pre.seen_type:
+            raise InputError(f"{path}: no RIS record found (no `TY  - ` line); is it a RIS file? Name the format with --format")
+        yield from pre.out  # orphan tags before the first TY: BadRecords only
+        done = len(pre.out)
+        for items in parallel.ordered(_parse, itertools.chain([first], batches)):
+            for item in items:
+                done += 1
+                if isinstance(item, BadRecord):
+                    item.position = done
+                    yield item
+                else:
+                    yield Record(*item)
 
 
 def _authors(raw: Raw, fields_order: tuple[str, ...] = ("AU", "A1")) -> list[str]:
@@ -165,12 +334,26 @@ def _doi(raw: Raw) -> str | None:
     return None
 
 
-def _pmid(raw: Raw) -> str | None:
-    pmid = first_line(first(raw, "PMID", "PM"))
+def _firsts(raw: Raw) -> dict[str, str]:
+    """Each tag's first non-blank value (what `first(raw, tag)` picks), in one pass over `raw`."""
+    one: dict[str, str] = {}
+    for tag, value in raw.items():
+        if isinstance(value, list):
+            for v in value:
+                if v and v.strip():
+                    one[tag] = v
+                    break
+        elif value.strip():
+            one[tag] = value
+    return one
+
+
+def _pmid(raw: Raw, one: dict[str, str]) -> str | None:
+    pmid = first_line(one.get("PMID") or one.get("PM"))
     if pmid:
         return pmid
     database = " ".join(values(raw, "DB", "DP")).lower()
-    accession = first_line(first(raw, "AN"))
+    accession = first_line(one.get("AN"))
     if accession and accession.isdigit() and ("nlm" in database or "pubmed" in database or "medline" in database):
         return accession
     for value in values(raw, "N1", "M2", "C2", "AN"):
@@ -182,47 +365,50 @@ def _pmid(raw: Raw) -> str | None:
     return None
 
 
-def _key(raw: Raw) -> str | None:
-    key = first_line(first(raw, "AN"))
+def _key(one: dict[str, str]) -> str | None:
+    key = first_line(one.get("AN"))
     if key:
         return key
-    u2 = first_line(first(raw, "U2"))
+    u2 = first_line(one.get("U2"))
     if u2 and re.fullmatch(r"L\d{6,}", u2):  # Embase accession number
         return u2
-    url = first(raw, "UR")
+    url = one.get("UR")
     eid = re.search(r"[?&]eid=(2-s2\.0-\d+)", url) if url and "eid=" in url else None
     if eid:  # Scopus writes no AN; its record id is in the link
         return eid.group(1)
-    return first_line(first(raw, "ID"))
+    return first_line(one.get("ID"))
 
 
 def build(raw: Raw, line: int | None = None) -> Record:
     """A Record from the tags of one RIS record."""
-    type_code = (first_line(first(raw, "TY")) or "").upper()
-    title = first(raw, "TI", "T1", "CT") or first(raw, "BT")
-    abstracts = [v for v in (first(raw, "AB"), first(raw, "N2")) if v]
-    keywords = [strip_major(k) for k in lines(values(raw, "KW"))]
-    pages = page_range(first_line(first(raw, "SP")), first_line(first(raw, "EP")))
-    if pages is None and not first(raw, "SP"):
-        pages = first_line(first(raw, "C7"))  # article number (Scopus, EndNote)
+    one = _firsts(raw)
+    get = one.get
+    type_code = (first_line(get("TY")) or "").upper()
+    title = get("TI") or get("T1") or get("CT") or get("BT")
+    abstracts = [v for v in (get("AB"), get("N2")) if v]
+    keywords = [strip_major(k) for k in lines(values(raw, "KW"))] if "KW" in one else []
+    start = get("SP")
+    pages = page_range(first_line(start), first_line(get("EP")))
+    if pages is None and not start:
+        pages = first_line(get("C7"))  # article number (Scopus, EndNote)
     return Record(
         raw=raw,
-        source_key=_key(raw),
+        source_key=_key(one),
         type=TYPES.get(type_code, "misc"),
         title=joined(title),
         abstract=max(abstracts, key=len) if abstracts else None,
         authors=_authors(raw),
-        year=year_of([first_line(first(raw, tag)) for tag in ("PY", "Y1", "DA", "Y2")]),  # type: ignore[arg-type]
-        journal=joined(first(raw, "JF", "T2", "JO", "SO", "JA", "J2")),
-        volume=first_line(first(raw, "VL")),
-        issue=first_line(first(raw, "IS", "CP")),
+        year=year_of([first_line(get(tag)) for tag in ("PY", "Y1", "DA", "Y2")]),  # type: ignore[arg-type]
+        journal=joined(get("JF") or get("T2") or get("JO") or get("SO") or get("JA") or get("J2")),
+        volume=first_line(get("VL")),
+        issue=first_line(get("IS") or get("CP")),
         pages=pages,
         doi=_doi(raw),
-        pmid=_pmid(raw),
-        isbn=first_line(first(raw, "SN")),
-        url=first_line(first(raw, "UR")),
+        pmid=_pmid(raw, one),
+        isbn=first_line(get("SN")),
+        url=first_line(get("UR")),
         keywords=keywords,
-        language=first_line(first(raw, "LA")),
+        language=first_line(get("LA")),
         line=line,
     )
 
