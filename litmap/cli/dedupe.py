@@ -49,7 +49,7 @@ def dedupe_cmd(
     console.print(Text(
         f"{prefix}{result.records} records ({result.new_records} compared, {result.mode}), "
         f"{result.candidates} candidate pairs: {result.merged_pairs} pairs merged, {result.queued_pairs} queued for review "
-        f"({plural(result.questions, 'question')}: one per pair of groups); "
+        f"({plural(result.questions, 'question')}); "
         f"{plural(result.groups, 'duplicate group')}, {plural(result.duplicates, 'record')} marked duplicate ({result.seconds:.2f} s)"
     ))
     for rule, count in sorted(result.by_rule.items(), key=lambda kv: -kv[1]):
