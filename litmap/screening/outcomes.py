@@ -40,10 +40,15 @@ def stage_name(value: str) -> str:
 
 def canonical_sql(columns: str = "") -> str:
     """SQL selecting `record_id` of the canonical records still in play before screening (the
-    title/abstract scope), and `columns` (SQL over `records r`, e.g. `r.source_id`) if given."""
+    title/abstract scope), and `columns` (SQL over `records r`, e.g. `r.source_id`) if given.
+
+    Duplicates are listed once from their partial index rather than read from each record's row:
+    a count over the scope then reads an index, not the records (whose rows hold abstracts and
+    the raw fields; 200,000 records of ~4 KB: 0.32 s -> 0.11 s; with the tiny rows of
+    benchmarks/bench_prisma.py, 1,000,000 records: 1.0 s -> 1.2 s)."""
     return f"""
 select r.id as record_id{', ' + columns if columns else ''} from records r
-where r.duplicate_of is null
+where r.id not in (select d.id from records d where d.duplicate_of is not null)
   and not exists (select 1 from removals m where m.record_id = r.id and m.undone = 0)
 """
 

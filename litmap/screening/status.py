@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from litmap.screening.outcomes import FT, RETRIEVAL_SQL, STAGES, TA, outcome_sql, stage_name
+from litmap.screening.outcomes import FT, STAGES, TA, included_sql, outcome_sql, stage_name
 from litmap.screening.protocol import protocol_or_default
 
 # The order of the status table's columns.
@@ -56,8 +56,9 @@ def status(db: Database, stage: str | None = None) -> Status:
     """Counts per stage (both unless `stage` is given): in scope, unscreened, awaiting more votes,
     in conflict, included and excluded (of which resolved); votes per reviewer; full-text retrieval.
 
-    The title/abstract outcome is computed once into a temporary table and reused for the
-    full-text scope and the reports sought (100,000 records x 2 votes: see benchmarks/bench_screening.py).
+    Outcomes are read from the tallies (outcomes.py), so each stage is one counting query and the
+    reports sought come from the included set (100,000 records x 2 votes: see
+    benchmarks/bench_screening.py).
     """
     required = protocol_or_default(db).votes_required
     stages = (stage_name(stage),) if stage else STAGES
@@ -67,27 +68,17 @@ def status(db: Database, stage: str | None = None) -> Status:
         "select stage, reviewer, count(*) from current_votes group by stage, reviewer order by stage, reviewer"
     ):
         reviewers.setdefault(st, {})[reviewer] = n
-    db.execute("drop table if exists temp.litmap_status_ta")
-    try:
-        db.execute(f"create temp table litmap_status_ta as select record_id, status, resolved from ({outcome_sql(TA)})", params)
-        out = []
-        for st in stages:
-            if st == TA:
-                rows = db.execute("select status, resolved, count(*) from temp.litmap_status_ta group by 1, 2").fetchall()
-                out.append(StageStatus(TA, _counts(rows), reviewers[TA], None))
-                continue
-            scope = f"""
-            select t.record_id from temp.litmap_status_ta t join ({RETRIEVAL_SQL}) rt on rt.record_id = t.record_id
-            where t.status = 'included' and rt.retrieved = 1
-            """
-            rows = db.execute(f"select status, resolved, count(*) from ({outcome_sql(FT, scope)}) group by 1, 2", params).fetchall()
-            sought = dict(db.execute(f"""
-                select case rt.retrieved when 1 then 'retrieved' when 0 then 'not_retrieved' else 'awaiting' end, count(*)
-                from temp.litmap_status_ta t left join ({RETRIEVAL_SQL}) rt on rt.record_id = t.record_id
-                where t.status = 'included' group by 1""").fetchall())
-            retrieval = {"sought": sum(sought.values()), "retrieved": sought.get("retrieved", 0),
-                         "not_retrieved": sought.get("not_retrieved", 0), "awaiting": sought.get("awaiting", 0)}
-            out.append(StageStatus(FT, _counts(rows), reviewers[FT], retrieval))
-    finally:
-        db.execute("drop table if exists temp.litmap_status_ta")
+    out = []
+    for st in stages:
+        rows = db.execute(f"select status, resolved, count(*) from ({outcome_sql(st)}) group by 1, 2", params).fetchall()
+        if st == TA:
+            out.append(StageStatus(TA, _counts(rows), reviewers[TA], None))
+            continue
+        sought = dict(db.execute(f"""
+            select case (select l.retrieved from retrievals l where l.record_id = i.record_id order by l.id desc limit 1)
+                     when 1 then 'retrieved' when 0 then 'not_retrieved' else 'awaiting' end, count(*)
+            from ({included_sql(TA)}) i group by 1""", params).fetchall())
+        retrieval = {"sought": sum(sought.values()), "retrieved": sought.get("retrieved", 0),
+                     "not_retrieved": sought.get("not_retrieved", 0), "awaiting": sought.get("awaiting", 0)}
+        out.append(StageStatus(FT, _counts(rows), reviewers[FT], retrieval))
     return Status(required, tuple(out))
