@@ -339,3 +339,78 @@ def m003_screening_and_coding_tallies(db: Database) -> None:
         on conflict (dimension, record_id) do update set resolution = excluded.resolution
         """
     )
+
+
+@migrations()
+def m004_tallies_first_vote_adds(db: Database) -> None:
+    # Why: most inserts are a reviewer's first vote on a record (every row of an import, of a merge
+    # of new votes), and m003 recomputed the tally from every current vote of the record, reading
+    # each vote's row: merging 100,000 new votes took 2.5 s before the tallies and 4.7 s with them.
+    # A first vote (or a coder's first answer) now just adds to the tally; re-votes, withdrawals and
+    # re-answers still recompute (the rules of m003, unchanged).
+    first_vote = ("new.decision != 'undo' and not exists (select 1 from decisions x where x.stage = new.stage "
+                  "and x.record_id = new.record_id and x.reviewer = new.reviewer and x.id != new.id)")
+    first_answer = ("new.value is not null and not exists (select 1 from codings x where x.dimension = new.dimension "
+                    "and x.record_id = new.record_id and x.coder = new.coder and x.id != new.id)")
+    db.execute("drop trigger decisions_screening_tallies_insert")
+    db.execute("drop trigger codings_coding_tallies_insert")
+    # Adding a vote to votes that agree keeps their decision (reason) if it is the same, else they
+    # differ; votes that differ stay so. Reasons compare with NULL as '' (the reason kept is then
+    # the non-NULL one, as min() over the votes gives).
+    db.execute(
+        f"""
+        create trigger decisions_screening_tallies_first_vote after insert on decisions when {first_vote} begin
+          insert into screening_tallies (record_id, stage, votes, decision, decisions_differ, reason, reasons_differ)
+          values (new.record_id, new.stage, 1, new.decision, 0, new.reason, 0)
+          on conflict (stage, record_id) do update set
+            votes = votes + 1,
+            decision = case when votes = 0 then excluded.decision
+                            when decisions_differ = 0 and decision = excluded.decision then decision end,
+            decisions_differ = case when votes = 0 then 0 when decisions_differ = 1 or decision != excluded.decision then 1 else 0 end,
+            reason = case when votes = 0 then excluded.reason
+                          when reasons_differ = 1 or coalesce(reason, '') != coalesce(excluded.reason, '') then null
+                          else coalesce(reason, excluded.reason) end,
+            reasons_differ = case when votes = 0 then 0
+                                  when reasons_differ = 1 or coalesce(reason, '') != coalesce(excluded.reason, '') then 1 else 0 end;
+        end
+        """
+    )
+    db.execute(
+        f"""
+        create trigger decisions_screening_tallies_insert after insert on decisions when not ({first_vote}) begin
+          insert into screening_tallies (record_id, stage, votes, decision, decisions_differ, reason, reasons_differ)
+          select new.record_id, new.stage, count(*),
+                 case when min(d.decision) = max(d.decision) then min(d.decision) end,
+                 coalesce(min(d.decision) != max(d.decision), 0),
+                 case when min(coalesce(d.reason, '')) = max(coalesce(d.reason, '')) then min(d.reason) end,
+                 coalesce(min(coalesce(d.reason, '')) != max(coalesce(d.reason, '')), 0)
+          from decisions d
+          where d.stage = new.stage and d.record_id = new.record_id and d.decision != 'undo'
+            and d.id = (select max(x.id) from decisions x where x.stage = d.stage and x.record_id = d.record_id and x.reviewer = d.reviewer)
+          on conflict (stage, record_id) do update set votes = excluded.votes, decision = excluded.decision,
+            decisions_differ = excluded.decisions_differ, reason = excluded.reason, reasons_differ = excluded.reasons_differ;
+        end
+        """
+    )
+    db.execute(
+        f"""
+        create trigger codings_coding_tallies_first_answer after insert on codings when {first_answer} begin
+          insert into coding_tallies (record_id, dimension, answers, value) values (new.record_id, new.dimension, 1, new.value)
+          on conflict (dimension, record_id) do update set
+            answers = answers + 1,
+            value = case when answers = 0 or value = excluded.value then excluded.value end;
+        end
+        """
+    )
+    db.execute(
+        f"""
+        create trigger codings_coding_tallies_insert after insert on codings when not ({first_answer}) begin
+          insert into coding_tallies (record_id, dimension, answers, value)
+          select new.record_id, new.dimension, count(*), case when min(c.value) = max(c.value) then min(c.value) end
+          from codings c
+          where c.dimension = new.dimension and c.record_id = new.record_id and c.value is not null
+            and c.id = (select max(x.id) from codings x where x.dimension = c.dimension and x.record_id = c.record_id and x.coder = c.coder)
+          on conflict (dimension, record_id) do update set answers = excluded.answers, value = excluded.value;
+        end
+        """
+    )
