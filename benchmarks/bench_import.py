@@ -8,10 +8,14 @@ each in a fresh subprocess:
   parse   the bare parser on the same file: `rispy.load` (RIS) or `bibtexparser.parse_file` (BibTeX);
   import  `litmap.ingest.import_files` into a fresh store (reading, normalising, storing, FTS index).
 Times are measured inside the child (interpreter start excluded, same for both), fastest of
-`--repeat` runs; peak memory (highest over the runs) is the
-child's maximum RSS read by a wrapper process with `resource.getrusage(RUSAGE_CHILDREN)` (it
-includes litmap's parser worker processes). Targets: import <= 1.5x bare parse; BibTeX import faster
-than bibtexparser; peak memory of the import flat from 20k to 100k records.
+`--repeat` runs; peak memory (highest over the runs) is the largest resident set of any process of
+the run, read by a wrapper process with `resource.getrusage(RUSAGE_CHILDREN)`. The wrapper makes
+itself a child subreaper (Linux), so litmap's parser worker processes, orphaned when the import
+exits, are reaped and counted too, in memory and in CPU: `main cpu` is the import process's CPU
+time during the import, `all cpu` that of every process of the run (interpreter starts included).
+The machine may be shared: CPU time that other processes used during a run is reported when it is
+large enough to distort the figures. Targets: import <= 1.5x bare parse; BibTeX import faster than
+bibtexparser; peak memory of the import flat from 20k to 100k records.
 """
 
 from __future__ import annotations
@@ -117,9 +121,9 @@ def child_import(path: str, db: str) -> None:
     from litmap.ingest import import_files
     from litmap.store import open_store
     store = open_store(Path(db))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     results = import_files(store, [Path(path)])
-    print(json.dumps({"seconds": time.perf_counter() - start, "records": results[0].records}))
+    print(json.dumps({"seconds": time.perf_counter() - start, "main_cpu": time.process_time() - cpu, "records": results[0].records}))
 
 
 def child_phases(fmt: str, path: str, db: str) -> None:
@@ -149,11 +153,26 @@ def child_phases(fmt: str, path: str, db: str) -> None:
 
 
 _WRAPPER = (
-    "import resource, subprocess, sys, json\n"
+    "import ctypes, json, os, resource, subprocess, sys\n"
+    "def busy():  # CPU seconds the whole machine spent not idle (Linux)\n"
+    "    try:\n"
+    "        with open('/proc/stat') as fh: v = [int(x) for x in fh.readline().split()[1:]]\n"
+    "    except OSError: return None\n"
+    "    return (sum(v) - v[3] - v[4]) / os.sysconf('SC_CLK_TCK')\n"
+    "try: ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphaned workers become ours\n"
+    "except (AttributeError, OSError): pass\n"
+    "before = busy()\n"
     "out = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "while True:  # reap the worker processes (and forkserver) the child left behind\n"
+    "    try: os.wait()\n"
+    "    except ChildProcessError: break\n"
+    "after = busy()\n"
     "if out.returncode: sys.stderr.write(out.stderr); sys.exit(out.returncode)\n"
     "res = json.loads(out.stdout.strip().splitlines()[-1])\n"
-    "res['rss_mb'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+    "ru, me = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)\n"
+    "res['rss_mb'] = ru.ru_maxrss / 1024\n"
+    "res['all_cpu'] = ru.ru_utime + ru.ru_stime\n"
+    "if before is not None: res['other_cpu'] = max(0.0, after - before - res['all_cpu'] - me.ru_utime - me.ru_stime)\n"
     "print(json.dumps(res))\n"
 )
 
@@ -205,11 +224,17 @@ def main() -> None:
             rows.append((fmt, n, path.stat().st_size / 1e6, parse, imp))
             print(f"{fmt} {n}: parse {parse['seconds']:.2f} s, import {imp['seconds']:.2f} s", file=sys.stderr)
     parser = {"ris": "rispy.load", "bibtex": "bibtexparser.parse_file"}
-    print(f"{'format':<7} {'records':>8} {'MB':>5}  {'bare parser':<24} {'parse s':>8} {'parse MB':>9}  {'import s':>8} {'import MB':>9}  {'import/parse':>12}")
+    print(f"{'format':<7} {'records':>8} {'MB':>5}  {'bare parser':<24} {'parse s':>8} {'parse MB':>9}  {'import s':>8} {'import MB':>9}"
+          f" {'main cpu':>8} {'all cpu':>8}  {'import/parse':>12}")
     for fmt, n, mb, parse, imp in rows:
         print(f"{fmt:<7} {n:>8} {mb:>5.0f}  {parser[fmt]:<24} {parse['seconds']:>8.2f} {parse['rss_mb']:>9.0f}  "
-              f"{imp['seconds']:>8.2f} {imp['rss_mb']:>9.0f}  {imp['seconds'] / parse['seconds']:>11.2f}x")
+              f"{imp['seconds']:>8.2f} {imp['rss_mb']:>9.0f} {imp['main_cpu']:>8.2f} {imp.get('all_cpu', 0):>8.2f}"
+              f"  {imp['seconds'] / parse['seconds']:>11.2f}x")
     print("import = litmap.ingest.import_files on a fresh store: read + normalise + insert + full-text index, one transaction.")
+    for fmt, n, _, parse, imp in rows:
+        for label, run in (("parse", parse), ("import", imp)):
+            if run.get("other_cpu", 0) > 0.1 * run["seconds"]:
+                print(f"note: other processes used {run['other_cpu']:.1f} CPU s during the fastest {fmt} {n} {label} run; its time is inflated")
     n = max(int(x) for x in args.sizes.split(","))
     print(f"\nWhere the time goes ({n // 1000}k records, phases run one after another in one process, seconds):")
     print(f"{'format':<7} {'read':>6} {'normalise':>9} {'rows':>6} {'insert':>7} {'fts':>6} {'total':>6}")
@@ -218,7 +243,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             ph = measure("--child", "phases", fmt, str(path), str(Path(tmp) / "phases.db"))
         print(f"{fmt:<7} {ph['read']:>6.2f} {ph['normalise']:>9.2f} {ph['rows']:>6.2f} {ph['insert']:>7.2f} {ph['fts']:>6.2f} {ph['seconds']:>6.2f}")
-    print("(bibtex: `read` is the parallel reader and includes normalising, done in its worker processes)")
+    print("(bibtex, ris: `read` is the parallel reader and includes normalising, done in its worker processes)")
 
 
 if __name__ == "__main__":

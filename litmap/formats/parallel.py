@@ -1,7 +1,7 @@
 """Parse a file's batches in worker processes and get the results back in file order.
 
 A reader splits its file into batches of whole records and names a module-level function that
-turns one batch into a list. Small files (one batch) are parsed in-process; bigger ones by a pool
+turns one batch into its result. Small files (one batch) are parsed in-process; bigger ones by a pool
 of at most two forkserver workers, with a bounded number of batches in flight so that memory does
 not grow with the file. A pool that breaks (a worker killed) is not fatal: the batches it did not
 finish are parsed in-process.
@@ -27,7 +27,7 @@ def _pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=ctx)
 
 
-def ordered(work: Callable[..., list[Any]], batches: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
+def ordered(work: Callable[..., Any], batches: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
     """`work(*batch)` for every batch, in batch order. `work` must be picklable (module level).
     The batches are drawn lazily: at most IN_FLIGHT of them are read ahead of the results."""
     batches = iter(batches)
@@ -39,7 +39,7 @@ def ordered(work: Callable[..., list[Any]], batches: Iterable[tuple[Any, ...]]) 
         yield work(*first)
         return
     pool = _pool()
-    pending: deque[tuple[Future[list[Any]] | None, tuple[Any, ...]]] = deque()
+    pending: deque[tuple[Future[Any] | None, tuple[Any, ...]]] = deque()
     broken = False
 
     def submit(batch: tuple[Any, ...]) -> None:
@@ -52,7 +52,7 @@ def ordered(work: Callable[..., list[Any]], batches: Iterable[tuple[Any, ...]]) 
                 broken = True
         pending.append((None, batch))
 
-    def collect(item: tuple[Future[list[Any]] | None, tuple[Any, ...]]) -> list[Any]:
+    def collect(item: tuple[Future[Any] | None, tuple[Any, ...]]) -> Any:
         future, batch = item
         if future is not None:
             try:

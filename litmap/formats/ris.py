@@ -17,6 +17,7 @@ not to normalise again.
 from __future__ import annotations
 
 import itertools
+import pickle
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,8 +27,7 @@ from litmap.errors import InputError
 from litmap.formats import parallel
 from litmap.formats.io import open_text
 from litmap.formats.tagged import (
-    Fields, Raw, doi_in, first_line, joined, key_of, lines, page_range, strip_major, to_raw,
-    values, year_of,
+    Fields, Raw, doi_in, first_line, joined, key_of, page_range, values, year_of,
 )
 from litmap.records import BadRecord, Record, normalise
 
@@ -46,6 +46,7 @@ _BOMS = re.compile("\ufeff*")
 # A plain tag line, its value without surrounding blanks: what the line loop makes of it.
 _PLAIN = re.compile(r"^([A-Z][A-Z0-9])  -(?:[ ][^\S\n]*([^\n]*\S)?)?[^\S\n]*$", re.M)
 _SLOTS = Record.__slots__
+_TITLE, _ABSTRACT = _SLOTS.index("title"), _SLOTS.index("abstract")
 _BLOCK = 1 << 20
 _BATCH_CHARS = 1 << 20
 
@@ -72,6 +73,22 @@ def tag_of(line: str) -> tuple[str, str] | None:
     return None
 
 
+def _raw(fields: Fields) -> Raw:
+    """`tagged.to_raw` with each two-letter tag as the one string object of `_HEADS`."""
+    raw: Raw = {}
+    heads = _HEADS
+    for tag, value in fields:
+        tag = heads.get(tag, tag)
+        current = raw.get(tag)
+        if current is None:
+            raw[tag] = value
+        elif isinstance(current, list):
+            current.append(value)
+        else:
+            raw[tag] = [current, value]
+    return raw
+
+
 class _Reader:
     """The RIS state machine over whole lines, fed in pieces (a worker's batch, or the text before
     the first TY). Closed records collect in `out` in file order; BadRecord positions count from 1
@@ -95,11 +112,13 @@ class _Reader:
     def feed(self, text: str) -> None:
         """Read whole lines (`text` ends with a line break, except at the end of the file)."""
         bounds = [0, *(m.start() + 1 for m in _TY_NEXT.finditer(text)), len(text)]
-        for a, b in zip(bounds, bounds[1:]):
-            chunk = text[a:b]  # one record from its TY to the next TY (the first may be no record)
-            if not (chunk.startswith("TY  -") and self.line > 1 and self._plain(chunk)):
+        for a, b in zip(bounds, bounds[1:]):  # a record from its TY to the next TY (the first may be no record)
+            breaks = self._plain(text, a, b) if self.line > 1 and text.startswith("TY  -", a) else None
+            if breaks is None:
+                chunk = text[a:b]
                 self._lines(chunk)
-            self.line += chunk.count("\n")
+                breaks = chunk.count("\n")
+            self.line += breaks
 
     def end(self, at_eof: bool) -> None:
         """The end of this reader's text: the end of the file, or (not `at_eof`) a TY line."""
@@ -112,7 +131,7 @@ class _Reader:
 
     def _close(self, fields: Fields, has_type: bool, start: int, ended: bool, why: str | None = None) -> Record | BadRecord:
         position = len(self.out) + 1
-        raw = to_raw(fields)
+        raw = _raw(fields)
         if not has_type:
             item: Record | BadRecord = BadRecord(
                 position, start, "tags without a `TY  - ` line before them; every RIS record starts with TY",
@@ -137,22 +156,29 @@ class _Reader:
                 self._close(self.fields, True, self.start, True)
         self.in_record, self.fields, self.seen_type, self.after = False, [], True, None
 
-    def _plain(self, chunk: str) -> bool:
-        """Read a record whose lines are all plain tag lines, up to its ER (then only blank
-        lines), with one regex pass; False, having read nothing, for any other record."""
-        body = chunk.rstrip()
-        cut = body.rfind("\n")
-        last = body[cut + 1:]
-        if cut < 0 or last[:5] != "ER  -" or (len(last) > 5 and last[5] != " ") or body.count("\nER  -") != 1:
-            return False
-        pairs = _PLAIN.findall(body)
-        if len(pairs) != body.count("\n") + 1:  # some line is no plain tag line
-            return False
+    def _plain(self, text: str, a: int, b: int) -> int | None:
+        """Read the record `text[a:b]` if its lines are all plain tag lines up to its ER (then only
+        blank lines), with one regex pass, and return its number of line breaks; None, having read
+        nothing, for any other record."""
+        er = text.rfind("\nER  -", a, b) + 1
+        if er == 0:
+            return None
+        end = text.find("\n", er, b)
+        if end < 0:
+            end = b
+        if end - er > 5 and text[er + 5] != " " and not text[er + 5:end].isspace():
+            return None  # `ER  -x` is no ER line
+        if (end < b and not text[end:b].isspace()) or text.find("\nER  -", a, er - 1) >= 0:
+            return None  # something after the ER line, or another ER line before it
+        pairs = _PLAIN.findall(text, a, end)
+        breaks = text.count("\n", a, end)
+        if len(pairs) != breaks + 1:  # some line is no plain tag line
+            return None
         self._type_line(self.line)
         item = self._close(pairs[:-1], True, self.line, True)  # type: ignore[arg-type]
         self.after = item if isinstance(item, Record) else None
         self.has_type, self.start, self.seen_end, self.blanks = True, self.line, True, 0
-        return True
+        return breaks + text.count("\n", end, b)
 
     def _lines(self, chunk: str) -> None:
         """The line by line reading, for anything `_plain` does not take."""
@@ -268,20 +294,28 @@ def _batches(fh: IO[str], pre: _Reader) -> Iterator[tuple[str, int, bool, bool, 
         scanned = _BATCH_CHARS
 
 
-def _parse(text: str, line: int, seen_end: bool, closed_before: bool, last: bool) -> list[tuple[Any, ...] | BadRecord]:
-    """The records of one batch, normalised, as plain tuples (which cross the process boundary at
-    half the cost of pickled dataclasses); runs in a worker."""
+def _parse(text: str, line: int, seen_end: bool, closed_before: bool, last: bool) -> bytes:
+    """The records of one batch, normalised and packed, pickled; runs in a worker. Pickled here,
+    the batch is unpickled by the importer's main thread when it gets there, not by the pool's
+    result thread, which would contend with it for the GIL (and stall it at every SQLite call)."""
     reader = _Reader(line, seen_end, closed_before)
     reader.feed(text)
     reader.end(at_eof=last)
-    out: list[tuple[Any, ...] | BadRecord] = []
-    for item in reader.out:
-        if isinstance(item, Record):
-            normalise(item)
-            out.append(tuple([getattr(item, s) for s in _SLOTS]))
-        else:
-            out.append(item)
-    return out
+    items = [_packed(normalise(item)) if isinstance(item, Record) else item for item in reader.out]
+    return pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _packed(rec: Record) -> tuple[Any, ...]:
+    """A record as a plain tuple, which crosses the process boundary at half the cost of a pickled
+    dataclass. A title or abstract equal to its raw value (most are) becomes the same string
+    object, so that it is pickled and unpickled once."""
+    packed = [getattr(rec, s) for s in _SLOTS]
+    for index, tag, value in ((_TITLE, "TI", rec.title), (_ABSTRACT, "AB", rec.abstract)):
+        if value is not None:
+            raw = rec.raw.get(tag)
+            if value == raw:
+                packed[index] = raw
+    return tuple(packed)
 
 
 def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
@@ -298,8 +332,8 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
             raise InputError(f"{path}: no RIS record found (no `TY  - ` line); is it a RIS file? Name the format with --format")
         yield from pre.out  # orphan tags before the first TY: BadRecords only
         done = len(pre.out)
-        for items in parallel.ordered(_parse, itertools.chain([first], batches)):
-            for item in items:
+        for data in parallel.ordered(_parse, itertools.chain([first], batches)):
+            for item in pickle.loads(data):
                 done += 1
                 if isinstance(item, BadRecord):
                     item.position = done
@@ -308,20 +342,28 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
                     yield Record(*item)
 
 
-def _authors(raw: Raw, fields_order: tuple[str, ...] = ("AU", "A1")) -> list[str]:
-    names: list[str] = []
-    for tag in fields_order:
-        names.extend(lines(values(raw, tag)))
-        if names:
-            break
-    return names
+def _lines_of(raw: Raw, tag: str) -> list[str]:
+    """`lines(values(raw, tag))`: every non-blank line of the tag's values, stripped."""
+    value = raw.get(tag)
+    if value is None:
+        return []
+    out: list[str] = []
+    for item in (value,) if isinstance(value, str) else value:
+        if "\n" in item:
+            out.extend(part for part in (line.strip() for line in item.split("\n")) if part)
+        else:
+            item = item.strip()
+            if item:
+                out.append(item)
+    return out
 
 
 def _doi(raw: Raw) -> str | None:
-    for value in values(raw, "DO"):
-        doi = doi_in(value, marked=False)
-        if doi:
-            return doi
+    if "DO" in raw:
+        for value in values(raw, "DO"):
+            doi = doi_in(value, marked=False)
+            if doi:
+                return doi
     for tag in ("M3", "L2", "L3", "UR", "N1", "M1", "M2", "LK", "L1", "L4"):
         if tag not in raw:
             continue
@@ -352,10 +394,13 @@ def _pmid(raw: Raw, one: dict[str, str]) -> str | None:
     pmid = first_line(one.get("PMID") or one.get("PM"))
     if pmid:
         return pmid
-    database = " ".join(values(raw, "DB", "DP")).lower()
     accession = first_line(one.get("AN"))
-    if accession and accession.isdigit() and ("nlm" in database or "pubmed" in database or "medline" in database):
-        return accession
+    if accession and accession.isdigit():
+        database = " ".join(values(raw, "DB", "DP")).lower()
+        if "nlm" in database or "pubmed" in database or "medline" in database:
+            return accession
+    if "N1" not in raw and "M2" not in raw and "C2" not in raw and "AN" not in raw:
+        return None
     for value in values(raw, "N1", "M2", "C2", "AN"):
         if "PMID" not in value:
             continue
@@ -386,7 +431,7 @@ def build(raw: Raw, line: int | None = None) -> Record:
     type_code = (first_line(get("TY")) or "").upper()
     title = get("TI") or get("T1") or get("CT") or get("BT")
     abstracts = [v for v in (get("AB"), get("N2")) if v]
-    keywords = [strip_major(k) for k in lines(values(raw, "KW"))] if "KW" in one else []
+    keywords = [k.lstrip("*").strip() for k in _lines_of(raw, "KW")]  # tagged.strip_major
     start = get("SP")
     pages = page_range(first_line(start), first_line(get("EP")))
     if pages is None and not start:
@@ -397,7 +442,7 @@ def build(raw: Raw, line: int | None = None) -> Record:
         type=TYPES.get(type_code, "misc"),
         title=joined(title),
         abstract=max(abstracts, key=len) if abstracts else None,
-        authors=_authors(raw),
+        authors=_lines_of(raw, "AU") or _lines_of(raw, "A1"),
         year=year_of([first_line(get(tag)) for tag in ("PY", "Y1", "DA", "Y2")]),  # type: ignore[arg-type]
         journal=joined(get("JF") or get("T2") or get("JO") or get("SO") or get("JA") or get("J2")),
         volume=first_line(get("VL")),
