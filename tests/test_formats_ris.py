@@ -23,7 +23,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 REAL = sorted((SHARED_DATA / "formats" / "ris").glob("*")) + sorted(FIXTURES.glob("*ris*"))
 
 
-def in_process(work: Callable[..., list[Any]], batches: Iterable[tuple[Any, ...]]) -> Iterator[list[Any]]:
+def in_process(work: Callable[..., Any], batches: Iterable[tuple[Any, ...]], local: Any = None) -> Iterator[Any]:
+    """parallel.ordered without processes, through `work` (what a worker runs: packed, pickled)."""
     for batch in batches:
         yield work(*batch)
 

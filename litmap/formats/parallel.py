@@ -1,7 +1,9 @@
 """Parse a file's batches in worker processes and get the results back in file order.
 
 A reader splits its file into batches of whole records and names a module-level function that
-turns one batch into its result. Small files (one batch) are parsed in-process; bigger ones by a pool
+turns one batch into its result (`work`), and optionally one that does the same work in-process
+and returns what the reader wants without packing it for the trip back (`local`). Small files (one
+batch) are parsed in-process; bigger ones by a pool
 of at most two forkserver workers, with a bounded number of batches in flight so that memory does
 not grow with the file. A pool that breaks (a worker killed) is not fatal: the batches it did not
 finish are parsed in-process.
@@ -27,16 +29,19 @@ def _pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=ctx)
 
 
-def ordered(work: Callable[..., Any], batches: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
-    """`work(*batch)` for every batch, in batch order. `work` must be picklable (module level).
-    The batches are drawn lazily: at most IN_FLIGHT of them are read ahead of the results."""
+def ordered(work: Callable[..., Any], batches: Iterable[tuple[Any, ...]],
+            local: Callable[..., Any] | None = None) -> Iterator[Any]:
+    """`work(*batch)` for every batch (or `local(*batch)` where a batch is read in-process), in
+    batch order. `work` must be picklable (module level). The batches are drawn lazily: at most
+    IN_FLIGHT of them are read ahead of the results."""
+    local = local or work
     batches = iter(batches)
     first = next(batches, None)
     if first is None:
         return
     second = next(batches, None)
     if second is None:  # small file: no workers
-        yield work(*first)
+        yield local(*first)
         return
     pool = _pool()
     pending: deque[tuple[Future[Any] | None, tuple[Any, ...]]] = deque()
@@ -59,7 +64,7 @@ def ordered(work: Callable[..., Any], batches: Iterable[tuple[Any, ...]]) -> Ite
                 return future.result()
             except BrokenProcessPool:
                 pass
-        return work(*batch)
+        return local(*batch)
 
     try:
         submit(first)

@@ -170,8 +170,10 @@ class _Reader:
             return None  # `ER  -x` is no ER line
         if (end < b and not text[end:b].isspace()) or text.find("\nER  -", a, er - 1) >= 0:
             return None  # something after the ER line, or another ER line before it
-        pairs = _PLAIN.findall(text, a, end)
         breaks = text.count("\n", a, end)
+        if text.count("  -", a, end) <= breaks:  # a line without `  -` (a continuation): no need to try
+            return None
+        pairs = _PLAIN.findall(text, a, end)
         if len(pairs) != breaks + 1:  # some line is no plain tag line
             return None
         self._type_line(self.line)
@@ -294,14 +296,22 @@ def _batches(fh: IO[str], pre: _Reader) -> Iterator[tuple[str, int, bool, bool, 
         scanned = _BATCH_CHARS
 
 
-def _parse(text: str, line: int, seen_end: bool, closed_before: bool, last: bool) -> bytes:
-    """The records of one batch, normalised and packed, pickled; runs in a worker. Pickled here,
-    the batch is unpickled by the importer's main thread when it gets there, not by the pool's
-    result thread, which would contend with it for the GIL (and stall it at every SQLite call)."""
+def _records(text: str, line: int, seen_end: bool, closed_before: bool, last: bool) -> list[Record | BadRecord]:
+    """The records of one batch (see `_batches`), normalised."""
     reader = _Reader(line, seen_end, closed_before)
     reader.feed(text)
     reader.end(at_eof=last)
-    items = [_packed(normalise(item)) if isinstance(item, Record) else item for item in reader.out]
+    for item in reader.out:
+        if isinstance(item, Record):
+            normalise(item)
+    return reader.out
+
+
+def _parse(text: str, line: int, seen_end: bool, closed_before: bool, last: bool) -> bytes:
+    """`_records` in a worker, packed and pickled. Pickled here, the batch is unpickled by the
+    importer's main thread when it gets there, not by the pool's result thread, which would
+    contend with it for the GIL (and stall it at every SQLite call)."""
+    items = [_packed(item) if isinstance(item, Record) else item for item in _records(text, line, seen_end, closed_before, last)]
     return pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -332,14 +342,14 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
             raise InputError(f"{path}: no RIS record found (no `TY  - ` line); is it a RIS file? Name the format with --format")
         yield from pre.out  # orphan tags before the first TY: BadRecords only
         done = len(pre.out)
-        for data in parallel.ordered(_parse, itertools.chain([first], batches)):
-            for item in pickle.loads(data):
+        for result in parallel.ordered(_parse, itertools.chain([first], batches), local=_records):
+            for item in pickle.loads(result) if isinstance(result, bytes) else result:
                 done += 1
                 if isinstance(item, BadRecord):
                     item.position = done
                     yield item
                 else:
-                    yield Record(*item)
+                    yield item if isinstance(item, Record) else Record(*item)
 
 
 def _lines_of(raw: Raw, tag: str) -> list[str]:
