@@ -18,18 +18,14 @@ tells ingest not to normalise again.
 from __future__ import annotations
 
 import codecs
-import multiprocessing
-import os
+import itertools
 import re
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 from litmap.errors import InputError
-from litmap.formats import io
+from litmap.formats import io, parallel
 from litmap.records import BadRecord, Record, normalise
 from litmap.text import plain
 
@@ -81,7 +77,6 @@ TYPE_MAP = {
 # Batching for the worker processes: big enough to amortise pickling, small enough to stream.
 _BATCH_CHARS = 1 << 20
 _BATCH_ENTRIES = 2000
-_IN_FLIGHT = 4
 _BLOCK = 1 << 20
 
 
@@ -461,17 +456,11 @@ def _batches(path: Path, encoding: str, errors: list[BadRecord]) -> Iterator[tup
         yield batch, macros, first
 
 
-def _pool() -> ProcessPoolExecutor:
-    # forkserver: workers never inherit the importer's open SQLite connection (unsafe across fork)
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1)), mp_context=ctx)
-
-
 def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
-    """Every entry of a BibTeX file (not @string/@preamble/@comment) as a Record, in file order."""
+    """Every entry of a BibTeX file (not @string/@preamble/@comment) as a Record, in file order;
+    batches of entries are parsed by `parallel.ordered` (worker processes for a bigger file)."""
     path = Path(path)
-    errors: list[BadRecord] = []
+    errors: list[BadRecord] = []  # bad @string definitions, found while the batches are cut
     batches = _batches(path, encoding, errors)
     first_batch = next(batches, None)
     if first_batch is None:
@@ -479,49 +468,12 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
             yield from errors
             return
         raise InputError(f"{path}: no BibTeX entries (`@article{{...}}`) found; is it a BibTeX file? Try --format")
-    second = next(batches, None)
-    if second is None:  # small file: no workers
+    for result in parallel.ordered(_parse_packed, itertools.chain([first_batch], batches), local=parse_batch):
         yield from errors
-        yield from parse_batch(*first_batch)
-        return
-    pool = _pool()
-    pending: deque[tuple[Future[list[tuple | BadRecord]] | None, tuple]] = deque()
-    broken = False
-
-    def submit(b: tuple) -> None:
-        nonlocal broken
-        if not broken:
-            try:
-                pending.append((pool.submit(_parse_packed, *b), b))
-                return
-            except (BrokenProcessPool, RuntimeError):
-                broken = True
-        pending.append((None, b))
-
-    try:
-        submit(first_batch)
-        submit(second)
-        for b in batches:
-            while len(pending) >= _IN_FLIGHT:
-                yield from _collect(pending.popleft())
-            yield from errors
-            errors.clear()
-            submit(b)
-        while pending:
-            yield from _collect(pending.popleft())
-        yield from errors
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _collect(item: tuple[Future[list[tuple | BadRecord]] | None, tuple]) -> list[Record | BadRecord]:
-    future, batch = item
-    if future is not None:
-        try:
-            return [x if isinstance(x, BadRecord) else Record(*x) for x in future.result()]
-        except BrokenProcessPool:
-            pass
-    return parse_batch(*batch)
+        errors.clear()
+        for item in result:
+            yield item if isinstance(item, (Record, BadRecord)) else Record(*item)
+    yield from errors
 
 
 def source_name(head: str) -> str | None:
