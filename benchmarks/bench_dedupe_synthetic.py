@@ -11,6 +11,7 @@ import path is benchmarked elsewhere); then `dedupe` runs and sensitivity/false 
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import resource
@@ -69,7 +70,9 @@ def noisy(w: dict) -> dict:
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("n", nargs="?", type=int, default=1_000_000, help="records to generate (default 1,000,000)")
+    n = parser.parse_args().n
     with tempfile.TemporaryDirectory() as tmp:
         db = open_store(Path(tmp) / "synthetic.db")
         t0 = time.perf_counter()

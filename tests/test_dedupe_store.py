@@ -295,12 +295,27 @@ def test_real_duplicates_with_a_note_or_a_short_page_field_merge(empty_store, pa
     assert groups_by_key(empty_store) == {frozenset(r["ID"] for r in pair)}
 
 
-def test_a_different_first_page_still_vetoes(empty_store):
+@pytest.mark.parametrize("other", [{"volume": ""}, {"volume": "206"}, {"author": "Benoy, I H and Depuydt, C E"},
+                                   {"year": "2012"}, {"journal": "Gynecologic Oncology"}],
+                         ids=["no-volume", "other-volume", "other-authors", "other-year", "other-journal"])
+def test_a_different_first_page_still_vetoes(empty_store, other):
+    """Pages that contradict (571-575: neither the start nor the end of 567-569) keep a pair apart
+    unless title, every author, journal, volume and year agree (the `same-volume` rule)."""
     a, b = ({**r} for r in LAST_PAGE_ONLY)
-    b["pages"] = "571-575"  # a single page that is neither its start nor its end: a contradiction
+    b.update(pages="571-575", **other)
     load_rows(empty_store, [a, b])
     run(empty_store)
     assert groups_by_key(empty_store) == set()
+
+
+def test_pages_alone_do_not_veto_an_otherwise_identical_citation(empty_store):
+    a, b = ({**r} for r in LAST_PAGE_ONLY)
+    b["pages"] = "571-575"
+    load_rows(empty_store, [a, b])
+    run(empty_store)
+    assert groups_by_key(empty_store) == {frozenset({"id_0001290", "id_0001291"})}
+    (rule,) = empty_store.execute("select rule from dedupe_pairs").fetchone()
+    assert rule == "same-volume"
 
 
 # More real pairs from the gold sets (stroke, cytology_screening, digital_work; bib-dedupe benchmark
@@ -483,6 +498,17 @@ FIRST_PAGE_MISTYPED = [  # same DOI and last page, "S145" vs "S146" as the first
 ]
 
 
+# From the stroke gold set (MIT): one meeting abstract printed twice in one issue, at e3 and e8-e9.
+ABSTRACT_PRINTED_TWICE = [
+    _rec("id_0000014", "Amantadine hydrochloride for treatment of symptom's of the posttraumatic confusional state: "
+         "A randomized, double-blind, placebo-controlled trial", "Yablon, S. and Sherer, M. and Nakase-Richardson, R. and Todd, N.",
+         "2010", "Archives of Physical Medicine and Rehabilitation", "91", "e8-e9", number="10"),
+    _rec("id_0000015", "Amantadine hydrochloride for treatment of symptoms of the posttraumatic confusional state: "
+         "A randomized, double-blind, placebo-controlled trial", "Yablon, S. and Sherer, M. and Nakase-Richardson, R. and Todd, N.",
+         "2010", "Archives of Physical Medicine and Rehabilitation", "91", "e3", number="10"),
+]
+
+
 MERGE = {
     "language-note": TRANSLATED_WITH_LANGUAGE_NOTE, "digits-spacing": DIGITS_SPACED_DIFFERENTLY,
     "article-number": ARTICLE_NUMBER_VS_PRINT_PAGES, "group-author": GROUP_AUTHOR, "names-swapped": NAMES_SWAPPED,
@@ -491,7 +517,7 @@ MERGE = {
     "year-in-pages": YEAR_IN_PAGES, "issue-in-pages-same-doi": ISSUE_IN_PAGES_SAME_DOI,
     "suffix-and-ovid-citation": GENERATIONAL_SUFFIX_AND_OVID_CITATION, "doi-prefix-moved": DOI_PREFIX_MOVED,
     "same-abstract-other-pages": SAME_ABSTRACT_OTHER_PAGES, "no-venue": PROCEEDINGS_WITHOUT_VENUE,
-    "first-page-typo": FIRST_PAGE_MISTYPED,
+    "first-page-typo": FIRST_PAGE_MISTYPED, "abstract-printed-twice": ABSTRACT_PRINTED_TWICE,
 }
 # Each rule's near miss: the same real pair with the one field changed that must keep it apart.
 APART = {
@@ -505,7 +531,7 @@ APART = {
     "recurring-column": RECURRING_COLUMN,
     "wrong-doi-other-pages": _changed(WRONG_DOI, pages="168-175"),
     "roman-other-last-page": _changed(ROMAN_PAGES, pages="xiii-xiv"),
-    "year-in-pages-other-pages": _changed(YEAR_IN_PAGES, pages="1211-1220"),
+    "year-in-pages-other-pages": _changed(YEAR_IN_PAGES, pages="1211-1220", number="7"),
     "issue-in-pages-other-doi": _changed(ISSUE_IN_PAGES_SAME_DOI, doi="10.1016/j.biopsych.2010.02.009"),
     "ovid-citation-other-volume": _changed(GENERATIONAL_SUFFIX_AND_OVID_CITATION,
                                            journal="Psychopharmacology.79 (1) ()(pp 28-32) 1982."),
@@ -515,6 +541,12 @@ APART = {
     "same-abstract-other-volume": _changed(SAME_ABSTRACT_OTHER_PAGES,
                                            journal="Pharmacology Biochemistry and Behavior.72 (1-2) ()(pp 349-352) 2002."),
     "first-page-typo-other-doi": _changed(FIRST_PAGE_MISTYPED, doi="10.1016/j.biopsych.2017.02.375"),
+    "printed-twice-other-issue": _changed(ABSTRACT_PRINTED_TWICE, number="11"),
+    "printed-twice-other-volume": _changed(ABSTRACT_PRINTED_TWICE, volume="92", year="2011"),
+    "printed-twice-other-authors": _changed(ABSTRACT_PRINTED_TWICE, author="Sherer, M. and Yablon, S. and Todd, N."),
+    "printed-twice-other-dois": [{**ABSTRACT_PRINTED_TWICE[0], "doi": "10.1016/j.apmr.2010.07.012"},
+                                 {**ABSTRACT_PRINTED_TWICE[1], "doi": "10.1016/j.apmr.2010.07.031"}],
+    "printed-twice-part-two": _changed(ABSTRACT_PRINTED_TWICE, title=ABSTRACT_PRINTED_TWICE[1]["title"] + " part 2"),
 }
 
 

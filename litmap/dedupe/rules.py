@@ -28,6 +28,7 @@ RULES: dict[str, str] = {
     "citation-doi-differs": "identical title, authors, journal, volume, pages and year; the DOIs differ (one is wrong)",
     "doi-and-place": "same DOI, volume, first page and year, the same title but for a kind prefix (\"Editorial: ...\")",
     "same-abstract": "identical title, authors, journal, year and abstract; the pages or issue exported wrongly by one database",
+    "same-volume": "identical title, authors, journal, volume, issue and year, no other abstract; only the pages differ (exported wrongly, or an abstract printed twice)",
     "citation": "same volume, first page, year and authors, similar title (e.g. a translated title)",
     "queue:kind": "similar, but one is an erratum, reply, comment, editorial or abstract and the other is not",
     "queue:venue": "similar, but a conference paper and a journal article",
@@ -106,6 +107,9 @@ def decide(f: Features) -> tuple[np.ndarray, np.ndarray]:
         ("same-abstract", ~blocked & kind_ok & (f.doi != 0) & _ge(title, 0.99) & _ge(f.abstract, 0.95) & same_year
          & _ge(authors, 0.85) & (f.volume != 0) & _ge(f.journal, 0.9)
          & ((f.numbers != 0) | ((f.volume == 1) & (f.page_start == 1) & (f.page_end == 1)))),
+        ("same-volume", ~blocked & kind_ok & ~f.short_title & (f.doi != 0) & _ge(title, 0.99) & (f.volume == 1)
+         & (f.issue != 0) & same_year & _ge(f.journal, 0.9) & (f.numbers != 0) & _ge(authors, 0.95)
+         & (f.first_author == 1) & ~f.meeting_differs & (np.isnan(f.abstract) | _ge(f.abstract, 0.8))),
         ("citation", free & (f.volume == 1) & (f.page_start == 1) & (f.page_end != 0) & same_year
          & _ge(authors, 0.9) & _ge(title, 0.82) & (_ge(f.journal, 0.8) | (f.doi == 1))),
     ]
