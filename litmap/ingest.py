@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +12,7 @@ from sqlite_utils import Database
 from litmap import formats
 from litmap.errors import InputError, LitmapError
 from litmap.formats import detect, io
-from litmap.records import BadRecord, Record, normalise
+from litmap.records import STORED, BadRecord, Record, normalise, stored
 from litmap.store import now, write
 
 KINDS = ("database", "register", "website", "organisation", "citation", "other")
@@ -26,10 +25,7 @@ _FORMAT_SOURCES = {
     "ovid": "Ovid",
 }
 
-RECORD_COLUMNS = (
-    "source_id", "position", "line", "source_key", "type", "title", "abstract", "authors", "year",
-    "journal", "volume", "issue", "pages", "doi", "pmid", "isbn", "url", "keywords", "language", "raw",
-)
+RECORD_COLUMNS = ("source_id", "position", *STORED)
 _INSERT = f"insert into records ({', '.join(RECORD_COLUMNS)}) values ({', '.join('?' * len(RECORD_COLUMNS))})"
 
 
@@ -51,17 +47,8 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-# One encoder for every row: json.dumps() with options builds a new encoder per call.
-_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode
-
-
 def _row(source_id: int, position: int, rec: Record) -> tuple:
-    return (
-        source_id, position, rec.line, rec.source_key, rec.type, rec.title, rec.abstract,
-        _JSON(rec.authors), rec.year, rec.journal, rec.volume, rec.issue,
-        rec.pages, rec.doi, rec.pmid, rec.isbn, rec.url, _JSON(rec.keywords),
-        rec.language, _JSON(rec.raw),
-    )
+    return (source_id, position, *stored(rec))
 
 
 def _batches(items: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
@@ -86,6 +73,17 @@ def read_records(path: Path, fmt: str, encoding: str) -> Iterator[Record | BadRe
             yield normalise(item, latex=latex)
         else:
             yield item
+
+
+def read_stored(path: Path, fmt: str, encoding: str) -> Iterator[tuple | BadRecord]:
+    """`read_records`, each record as the store keeps it (`records.stored`). A reader with a
+    `rows()` function makes these itself (in its worker processes)."""
+    module = formats.reader(fmt)
+    if hasattr(module, "rows"):
+        yield from module.rows(path, encoding)
+        return
+    for item in read_records(path, fmt, encoding):
+        yield item if isinstance(item, BadRecord) else stored(item)
 
 
 def _source_name(path: Path, fmt: str, encoding: str) -> str:
@@ -160,7 +158,7 @@ def _import_one(
     def rows() -> Iterator[tuple]:
         nonlocal count
         position = 0
-        for item in read_records(path, fmt, encoding):
+        for item in read_stored(path, fmt, encoding):
             position += 1
             if isinstance(item, BadRecord):
                 bad.append(item)
@@ -168,7 +166,7 @@ def _import_one(
                     break
                 continue
             count += 1
-            yield _row(source_id, position, item)
+            yield (source_id, position, *item)
 
     conn = db.conn
     first_id = None

@@ -8,12 +8,21 @@ plain Unicode text, authors as "Family, Given", integer years, lower-case DOIs w
 from __future__ import annotations
 
 import html
+import json
 import re
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
 from litmap.text import plain
+
+# The columns the store keeps of a record (after its source and position), in `stored()` order.
+STORED = (
+    "line", "source_key", "type", "title", "abstract", "authors", "year", "journal", "volume", "issue",
+    "pages", "doi", "pmid", "isbn", "url", "keywords", "language", "raw",
+)
+# One encoder for every record: json.dumps() with options builds a new encoder per call.
+to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 # BibTeX-style type vocabulary used in `records.type`; each reader maps its own types onto it.
 TYPES = (
@@ -49,6 +58,17 @@ class Record:
     keywords: list[str] = field(default_factory=list)
     language: str | None = None
     line: int | None = None  # line in the file where the record starts, for messages
+
+
+def stored(rec: Record) -> tuple[Any, ...]:
+    """A normalised record as the store keeps it: its `STORED` values, with authors, keywords and
+    raw as JSON text. Readers that normalise in worker processes send this (`rows()`), so that the
+    importer neither builds Records nor encodes JSON."""
+    return (
+        rec.line, rec.source_key, rec.type, rec.title, rec.abstract, to_json(rec.authors), rec.year,
+        rec.journal, rec.volume, rec.issue, rec.pages, rec.doi, rec.pmid, rec.isbn, rec.url,
+        to_json(rec.keywords), rec.language, to_json(rec.raw),
+    )
 
 
 @dataclass(slots=True)

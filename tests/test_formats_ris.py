@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from litmap.errors import InputError
 from litmap.formats import io, ris
 from litmap.ingest import read_records
-from litmap.records import BadRecord, Record
+from litmap.records import BadRecord, Record, stored
 
 from conftest import SHARED_DATA
 
@@ -99,6 +99,34 @@ def test_worker_processes_keep_order_lines_and_positions(tmp_path, monkeypatch):
     assert bad.describe() == "record 101 (line 601): record has no `ER  -` line before the next TY (line 603)"
     assert [i.line for i in items[:3]] == [1, 7, 13]
     assert items[250].title == "wrapped over two lines" and items[250].raw["NL"] == "after ER"
+
+
+def as_stored(items: Iterable[Any]) -> list[Any]:
+    """BadRecords as their fields, Records through `stored()`, stored rows as they are."""
+    return [(i.position, i.line, i.message, i.key) if isinstance(i, BadRecord) else stored(i) if isinstance(i, Record) else i
+            for i in items]
+
+
+@pytest.mark.parametrize("pool", [True, False], ids=["workers", "in-process"])
+def test_rows_are_the_records_as_stored(tmp_path, monkeypatch, pool):
+    """What ingest inserts (`rows()`, made in the workers) is `stored()` of what `read()` yields."""
+    records = [f"TY  - JOUR\nTI  - T\u00e9 {i}\nAU  - Smith J\nKW  - a;b\nPY  - 2001\nER  - \n" for i in range(300)]
+    records[120] = "TY  - JOUR\nTI  - No end\n"
+    path = tmp_path / "s.ris"
+    path.write_text("NL  - orphan\n" + "".join(records), encoding="utf-8")
+    monkeypatch.setattr(ris, "_BATCH_CHARS", 2000)
+    if not pool:
+        monkeypatch.setattr(ris.parallel, "ordered", in_process)
+    expected = as_stored(ris.read(path, "utf-8"))
+    assert as_stored(ris.rows(path, "utf-8")) == expected
+    assert expected[0] == (1, 1, "tags without a `TY  - ` line before them; every RIS record starts with TY", None)
+    assert expected[121][:2] == (122, 722) and expected[1][5] == '["Smith, J"]' and expected[1][-1].startswith('{"TY": "JOUR", "TI": "T\u00e9 0"')
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+def test_real_exports_give_the_stored_rows_of_their_records(path):
+    encoding = io.detect_encoding(path)
+    assert as_stored(ris.rows(path, encoding)) == as_stored(ris.read(path, encoding))
 
 
 def test_records_come_normalised_once(tmp_path):

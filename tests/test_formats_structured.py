@@ -11,7 +11,9 @@ import gzip
 import json
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,7 +24,7 @@ from litmap.formats import bibtex, csljson, detect, endnote_xml, io, openalex
 from litmap.formats.crossref import read as crossref_read
 from litmap.formats import csv as csvformat
 from litmap.ingest import read_records
-from litmap.records import BadRecord, Record
+from litmap.records import BadRecord, Record, stored
 
 from conftest import SHARED_DATA, needs_shared
 
@@ -213,6 +215,27 @@ def test_bibtex_big_file_uses_workers_and_keeps_order(tmp_path: Path, monkeypatc
     good = [i for i in items if isinstance(i, Record)]
     assert [r.source_key for r in good] == [f"k{i}" for i in range(400)]
     assert {r.journal for r in good} == {"Journal of Tests"}
+
+
+def test_bibtex_rows_are_the_records_as_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What ingest inserts (`rows()`, made in the workers) is `stored()` of what `read()` yields,
+    bad entries and @string definitions in place."""
+    monkeypatch.setattr(bibtex, "_BATCH_ENTRIES", 50)
+    path = tmp_path / "many.bib"
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(300):
+            fh.write(f"@article{{k{i}, author = {{M{{\\\"u}}ller, A. and Smith, B}}, title = {{T{i}}}, keywords = {{a; b}}}}\n")
+            if i == 120:
+                fh.write("@string{bad = {unclosed\n\n@article{cut, title = {no end\n")
+
+    def as_stored(items: Iterator[Record | BadRecord | tuple]) -> list[Any]:
+        return [(i.position, i.line, i.message) if isinstance(i, BadRecord) else i if isinstance(i, tuple) else stored(i)
+                for i in items]
+
+    expected = as_stored(bibtex.read(path, "utf-8"))
+    assert as_stored(bibtex.rows(path, "utf-8")) == expected
+    assert len(expected) == 301 and expected[0] == (122, 122, "@string definition: @string is not closed (unbalanced braces or quotes)")
+    assert expected[1][5] == '["Müller, A.", "Smith, B"]' and expected[1][15] == '["a", "b"]'
 
 
 def test_not_bibtex_is_an_input_error(tmp_path: Path) -> None:

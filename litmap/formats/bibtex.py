@@ -12,7 +12,8 @@ Records come out normalised (`normalise(latex=True)`, which decodes LaTeX only w
 some; `raw` keeps the values as written), so that big files can do that work in worker processes:
 batches of chunks are parsed and normalised by a pool of two processes and yielded in file order
 with a bounded number of batches in flight, so memory does not grow with the file. `NORMALISED`
-tells ingest not to normalise again.
+tells ingest not to normalise again; `rows()` gives ingest the records as the store keeps them,
+JSON encoded in the workers.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from litmap.errors import InputError
 from litmap.formats import io, parallel
-from litmap.records import BadRecord, Record, normalise
+from litmap.records import BadRecord, Record, normalise, stored
 from litmap.text import plain
 
 # An entry starts at a line whose first non-blank character is `@` followed by a type and a delimiter.
@@ -307,6 +308,11 @@ def _parse_packed(chunks: list[tuple[int, str]], macros: dict[str, str], first: 
             for item in parse_batch(chunks, macros, first)]
 
 
+def _parse_stored(chunks: list[tuple[int, str]], macros: dict[str, str], first: int) -> list[tuple | BadRecord]:
+    """parse_batch, each record as the store keeps it (`records.stored`)."""
+    return [item if isinstance(item, BadRecord) else stored(item) for item in parse_batch(chunks, macros, first)]
+
+
 def _peek_key(text: str) -> str | None:
     head = _HEAD.match(text)
     if not head:
@@ -459,6 +465,19 @@ def _batches(path: Path, encoding: str, errors: list[BadRecord]) -> Iterator[tup
 def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
     """Every entry of a BibTeX file (not @string/@preamble/@comment) as a Record, in file order;
     batches of entries are parsed by `parallel.ordered` (worker processes for a bigger file)."""
+    for item in _read(path, encoding, _parse_packed, parse_batch):
+        yield item if isinstance(item, (Record, BadRecord)) else Record(*item)
+
+
+def rows(path: Path, encoding: str) -> Iterator[tuple | BadRecord]:
+    """`read()`, each record as the store keeps it (`records.stored`), made in the worker
+    processes: what the importer inserts."""
+    return _read(path, encoding, _parse_stored, _parse_stored)
+
+
+def _read(path: Path, encoding: str, work: Callable[..., list[Any]], local: Callable[..., list[Any]]) -> Iterator[Any]:
+    """The items of the batches, each turned into a list by `work` (in a worker) or `local`
+    (in-process), with the bad @string definitions found while cutting them."""
     path = Path(path)
     errors: list[BadRecord] = []  # bad @string definitions, found while the batches are cut
     batches = _batches(path, encoding, errors)
@@ -468,11 +487,10 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
             yield from errors
             return
         raise InputError(f"{path}: no BibTeX entries (`@article{{...}}`) found; is it a BibTeX file? Try --format")
-    for result in parallel.ordered(_parse_packed, itertools.chain([first_batch], batches), local=parse_batch):
+    for result in parallel.ordered(work, itertools.chain([first_batch], batches), local=local):
         yield from errors
         errors.clear()
-        for item in result:
-            yield item if isinstance(item, (Record, BadRecord)) else Record(*item)
+        yield from result
     yield from errors
 
 

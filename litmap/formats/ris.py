@@ -11,7 +11,8 @@ and normalise while the importer stores the batches before them (`parallel.order
 not grow with the file. A record whose every line is a plain tag line (most of them) is read with
 one regex pass; any other goes through the line by line state machine, which also carries the
 state that crosses records (an `ER` seen earlier, tags after an `ER`). `NORMALISED` tells ingest
-not to normalise again.
+not to normalise again; `rows()` gives ingest the records as the store keeps them, JSON encoded in
+the workers.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import itertools
 import pickle
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,7 +30,7 @@ from litmap.formats.io import open_text
 from litmap.formats.tagged import (
     Fields, Raw, doi_in, first_line, joined, key_of, page_range, values, year_of,
 )
-from litmap.records import BadRecord, Record, normalise
+from litmap.records import BadRecord, Record, normalise, stored
 
 NORMALISED = True  # read() yields records already passed through normalise()
 
@@ -315,6 +316,16 @@ def _parse(text: str, line: int, seen_end: bool, closed_before: bool, last: bool
     return pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _stored(text: str, line: int, seen_end: bool, closed_before: bool, last: bool) -> list[tuple[Any, ...] | BadRecord]:
+    """The records of one batch as the store keeps them (`records.stored`)."""
+    return [item if isinstance(item, BadRecord) else stored(item) for item in _records(text, line, seen_end, closed_before, last)]
+
+
+def _parse_stored(text: str, line: int, seen_end: bool, closed_before: bool, last: bool) -> bytes:
+    """`_stored` in a worker, pickled (see `_parse`)."""
+    return pickle.dumps(_stored(text, line, seen_end, closed_before, last), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _packed(rec: Record) -> tuple[Any, ...]:
     """A record as a plain tuple, which crosses the process boundary at half the cost of a pickled
     dataclass. A title or abstract equal to its raw value (most are) becomes the same string
@@ -333,6 +344,19 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
     without `ER` at the end of the file (or before the next `TY` in a file that ends its records
     with `ER`), with no fields, or whose tags come without a `TY`. InputError when the file holds
     no `TY` line at all."""
+    for item in _read(path, encoding, _parse, _records):
+        yield item if isinstance(item, (Record, BadRecord)) else Record(*item)
+
+
+def rows(path: Path, encoding: str) -> Iterator[tuple[Any, ...] | BadRecord]:
+    """`read()`, each record as the store keeps it (`records.stored`), made in the worker
+    processes: what the importer inserts."""
+    return _read(path, encoding, _parse_stored, _stored)
+
+
+def _read(path: Path, encoding: str, work: Callable[..., bytes], local: Callable[..., list[Any]]) -> Iterator[Any]:
+    """The items of the batches, each turned into a list of items by `work` (in a worker, pickled)
+    or `local` (in-process), with the BadRecords numbered within the file."""
     path = Path(path)
     pre = _Reader(1, False, False)
     with open_text(path, encoding) as fh:
@@ -342,14 +366,12 @@ def read(path: Path, encoding: str) -> Iterator[Record | BadRecord]:
             raise InputError(f"{path}: no RIS record found (no `TY  - ` line); is it a RIS file? Name the format with --format")
         yield from pre.out  # orphan tags before the first TY: BadRecords only
         done = len(pre.out)
-        for result in parallel.ordered(_parse, itertools.chain([first], batches), local=_records):
+        for result in parallel.ordered(work, itertools.chain([first], batches), local=local):
             for item in pickle.loads(result) if isinstance(result, bytes) else result:
                 done += 1
                 if isinstance(item, BadRecord):
                     item.position = done
-                    yield item
-                else:
-                    yield item if isinstance(item, Record) else Record(*item)
+                yield item
 
 
 def _lines_of(raw: Raw, tag: str) -> list[str]:
