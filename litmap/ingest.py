@@ -28,6 +28,10 @@ _FORMAT_SOURCES = {
 RECORD_COLUMNS = ("source_id", "position", *STORED)
 _INSERT = f"insert into records ({', '.join(RECORD_COLUMNS)}) values ({', '.join('?' * len(RECORD_COLUMNS))})"
 
+# The full-text index of the rows of a source inserted after a given id.
+_INDEX = ("insert into records_fts (rowid, title, abstract, keywords) "
+          "select id, title, abstract, keywords from records where source_id = ? and id > ?")
+
 
 @dataclass
 class ImportResult:
@@ -169,14 +173,15 @@ def _import_one(
             yield (source_id, position, *item)
 
     conn = db.conn
-    first_id = None
+    indexed = conn.execute("select coalesce(max(id), 0) from records").fetchone()[0]
     try:
         for batch in _batches(rows(), BATCH):
             if bad and not skip_bad:
                 break
             conn.executemany(_INSERT, batch)
-            if first_id is None:
-                first_id = conn.execute("select min(id) from records where source_id = ?", [source_id]).fetchone()[0]
+            # Indexed batch by batch, on a core the reader's workers leave free, rather than all
+            # at the end with the workers done. Rows up to `indexed` are in the index.
+            indexed = conn.execute(_INDEX, [source_id, indexed]).lastrowid
             if progress:
                 progress(str(path), count)
     except UnicodeDecodeError as exc:
@@ -186,10 +191,5 @@ def _import_one(
         raise InputError(f"{path}: {shown}; nothing imported (fix the file, or use --skip-bad to import the readable records)")
     if count == 0:
         raise InputError(f"{path}: no records found in this {fmt} file; is it the right export (or --format)?")
-    conn.execute(
-        "insert into records_fts (rowid, title, abstract, keywords) "
-        "select id, title, abstract, keywords from records where source_id = ?",
-        [source_id],
-    )
     conn.execute("update sources set records = ? where id = ?", [count, source_id])
     return ImportResult(source_id, str(path), name, fmt, count, bad)
