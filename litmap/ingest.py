@@ -28,9 +28,10 @@ _FORMAT_SOURCES = {
 RECORD_COLUMNS = ("source_id", "position", *STORED)
 _INSERT = f"insert into records ({', '.join(RECORD_COLUMNS)}) values ({', '.join('?' * len(RECORD_COLUMNS))})"
 
-# The full-text index of the rows of a source inserted after a given id.
+# The full-text index of the rows of a source inserted after a given id; in id order, so that the
+# statement's lastrowid is the highest id indexed.
 _INDEX = ("insert into records_fts (rowid, title, abstract, keywords) "
-          "select id, title, abstract, keywords from records where source_id = ? and id > ?")
+          "select id, title, abstract, keywords from records where source_id = ? and id > ? order by id")
 
 
 @dataclass

@@ -75,3 +75,20 @@ def test_sources_json(litmap):
     litmap.ok("import", BIB_2000, "--source", "Scopus")
     rows = json.loads(litmap.ok("sources", "--json").stdout)
     assert rows[0]["records"] == 19 and rows[0]["canonical"] == 19 and rows[0]["name"] == "Scopus"
+
+
+def test_full_text_index_built_batch_by_batch_holds_every_record_once(empty_store, tmp_path, monkeypatch):
+    """The index is filled after each batch of rows: every record in it once, across batches and
+    across sources (a second file's batches must not index the first's rows again)."""
+    from litmap import ingest
+
+    monkeypatch.setattr(ingest, "BATCH", 7)
+    ris = tmp_path / "many.ris"
+    ris.write_text("".join(f"TY  - JOUR\nTI  - Record number {i} about zebrafish\nPY  - 2001\nER  - \n\n" for i in range(50)))
+    ingest.import_files(empty_store, [BIB_2000, ris])
+    total = empty_store.execute("select count(*) from records").fetchone()[0]
+    assert total == 69
+    assert empty_store.execute("select count(*) from records_fts_docsize").fetchone()[0] == total
+    hits = [r[0] for r in empty_store.execute("select rowid from records_fts where records_fts match 'zebrafish'")]
+    assert len(hits) == len(set(hits)) == 50
+    assert empty_store.execute("insert into records_fts(records_fts) values('integrity-check')") is not None
