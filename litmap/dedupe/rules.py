@@ -28,7 +28,7 @@ RULES: dict[str, str] = {
     "citation-doi-differs": "identical title, authors, journal, volume, pages and year; the DOIs differ (one is wrong)",
     "doi-and-place": "same DOI, volume, first page and year, the same title but for a kind prefix (\"Editorial: ...\")",
     "same-abstract": "identical title, authors, journal, year and abstract; the pages or issue exported wrongly by one database",
-    "same-volume": "identical title, authors, journal, volume, issue and year, no other abstract; only the pages differ (exported wrongly, or an abstract printed twice)",
+    "same-volume": "identical title, authors, journal, volume, issue and year, abstracts not differing; only the pages differ (exported wrongly, or an abstract printed twice)",
     "citation": "same volume, first page, year and authors, similar title (e.g. a translated title)",
     "queue:kind": "similar, but one is an erratum, reply, comment, editorial or abstract and the other is not",
     "queue:venue": "similar, but a conference paper and a journal article",
