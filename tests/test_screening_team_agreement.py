@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from pathlib import Path
@@ -243,6 +244,36 @@ def test_two_reviewer_properties(pairs):
     # 1 - (2N - 1) * 2(b + c) / (2 n_incl n_excl) with n_incl/n_excl the include/exclude values of both coders.
     n_incl, n_excl = 2 * t.a + t.b + t.c, 2 * t.d + t.b + t.c
     expected = None if n_incl == 0 or n_excl == 0 else 1 - (2 * t.n - 1) * 2 * (t.b + t.c) / (2 * n_incl * n_excl)
+    assert result.krippendorff_alpha == (None if expected is None else pytest.approx(expected))
+
+
+
+def _per_record_reference(votes):
+    """The statistics' inputs counted record by record (no grouping): pairwise tables and alpha units."""
+    reviewers = sorted({who for by in votes.values() for who in by})
+    cells = {p: [0, 0, 0, 0] for p in itertools.combinations(reviewers, 2)}
+    units = []
+    for by in votes.values():
+        if len(by) < 2:
+            continue
+        units.append(["include" if d != "exclude" else "exclude" for d in by.values()])
+        for p in itertools.combinations(sorted(by), 2):
+            x, y = by[p[0]] != "exclude", by[p[1]] != "exclude"
+            cells[p][0 if x and y else 1 if x else 2 if y else 3] += 1
+    return cells, units
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.integers(0, 200), st.dictionaries(st.sampled_from(["ann", "bob", "cy", "dee"]),
+                                                         st.sampled_from(["include", "exclude", "maybe"]), max_size=4),
+                       max_size=80))
+def test_many_reviewers_with_missing_votes_equal_a_per_record_count(votes):
+    cells, units = _per_record_reference(votes)
+    result = compute(votes)
+    assert result.records == len(units)
+    assert {p.reviewers: (p.table.a, p.table.b, p.table.c, p.table.d) for p in result.pairs} == {
+        p: tuple(c) for p, c in cells.items() if sum(c)}
+    expected = krippendorff_alpha(units)
     assert result.krippendorff_alpha == (None if expected is None else pytest.approx(expected))
 
 

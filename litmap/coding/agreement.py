@@ -43,19 +43,22 @@ def interval(x: float, y: float) -> float:
     return (float(x) - float(y)) ** 2
 
 
-def krippendorff_alpha(units: Sequence[Sequence[Hashable]], distance: Callable[[object, object], float] = nominal) -> float | None:
+def krippendorff_alpha(units: Sequence[Sequence[Hashable]], distance: Callable[[object, object], float] = nominal,
+                       counts: Sequence[int] | None = None) -> float | None:
     """Krippendorff's alpha from units, each the list of values the coders gave it (missing values
-    simply left out). Units with fewer than two values are not pairable and ignored. None when
-    undefined (no pairable values, or no variation at all)."""
+    simply left out); `counts[i]`, if given, says how many units are like `units[i]`. Units with
+    fewer than two values are not pairable and ignored. None when undefined (no pairable values,
+    or no variation at all)."""
     coincidence: dict[tuple[Hashable, Hashable], float] = defaultdict(float)
-    for values in units:
+    for k, values in enumerate(units):
         m = len(values)
         if m < 2:
             continue
+        weight = (counts[k] if counts is not None else 1) / (m - 1)
         for i, x in enumerate(values):
             for j, y in enumerate(values):
                 if i != j:
-                    coincidence[(x, y)] += 1.0 / (m - 1)
+                    coincidence[(x, y)] += weight
     if not coincidence:
         return None
     totals: dict[Hashable, float] = defaultdict(float)

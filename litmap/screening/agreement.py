@@ -12,7 +12,7 @@ undefined (no records in common, all votes in one category) is None with a note 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -139,17 +139,20 @@ def votes_by_record(db: Database, stage: str) -> dict[int, dict[str, str]]:
 
 def compute(votes: dict[int, dict[str, str]], stage: str = TA) -> Agreement:
     """Agreement from {record: {reviewer: decision}} (pure; see the module docstring; maybe = include)."""
-    votes = {r: {who: binary(d) for who, d in by.items()} for r, by in votes.items()}
-    reviewers = tuple(sorted({r for by in votes.values() for r in by}))
-    cells: dict[tuple[str, str], list[int]] = {p: [0, 0, 0, 0] for p in combinations(reviewers, 2)}
-    units: list[list[str]] = []
+    # Records with the same voters voting the same way count together: a review has a handful of
+    # such patterns, so the statistics cost one pass over the records and a little per pattern.
+    patterns: Counter[tuple[tuple[str, bool], ...]] = Counter()
+    voters: set[str] = set()
     for by in votes.values():
-        if len(by) < 2:
-            continue
-        units.append(list(by.values()))
-        for p in combinations(sorted(by), 2):
-            x, y = by[p[0]] == INCLUDE, by[p[1]] == INCLUDE
-            cells[p][0 if x and y else 1 if x else 2 if y else 3] += 1
+        voters.update(by)
+        if len(by) >= 2:
+            patterns[tuple(sorted((who, d != EXCLUDE) for who, d in by.items()))] += 1
+    reviewers = tuple(sorted(voters))
+    cells: dict[tuple[str, str], list[int]] = {p: [0, 0, 0, 0] for p in combinations(reviewers, 2)}
+    for pattern, count in patterns.items():
+        for (first, x), (second, y) in combinations(pattern, 2):
+            cells[(first, second)][0 if x and y else 1 if x else 2 if y else 3] += count
+    units = [[INCLUDE if x else EXCLUDE for _, x in pattern] for pattern in patterns]
     pairs = tuple(PairAgreement(p, Table2x2(*cells[p])) for p in combinations(reviewers, 2) if sum(cells[p]))
     notes: list[str] = []
     if len(reviewers) < 2:
@@ -165,10 +168,10 @@ def compute(votes: dict[int, dict[str, str]], stage: str = TA) -> Agreement:
         notes += p.table.notes(" & ".join(p.reviewers))
     if pooled:
         notes += overall.notes("overall")
-    alpha = krippendorff_alpha(units)
+    alpha = krippendorff_alpha(units, counts=list(patterns.values()))
     if alpha is None and units:
         notes.append("every vote is in one category, so Krippendorff's alpha is undefined")
-    return Agreement(stage, reviewers, len(units), pairs, overall, pooled, alpha, tuple(notes))
+    return Agreement(stage, reviewers, sum(patterns.values()), pairs, overall, pooled, alpha, tuple(notes))
 
 
 def agreement(db: Database, stage: str = TA) -> Agreement:
