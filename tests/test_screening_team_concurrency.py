@@ -30,7 +30,7 @@ def _reviewer(path: str, reviewer: str, start, errors) -> None:
     try:
         db = open_store(path, create=False)
         record_vote = _record_vote()
-        start.wait()
+        start.wait(timeout=60)  # a barrier: every writer is ready (interpreter up, store open) before any votes
         # Every reviewer votes twice on every record (a change of mind), one transaction per key press.
         for i in range(VOTES):
             record_vote(db, i % RECORDS + 1, "title-abstract", reviewer, "include" if (i // RECORDS + i) % 2 else "exclude")
@@ -47,12 +47,11 @@ def test_concurrent_reviewers_lose_and_duplicate_nothing(tmp_path: Path):
         db.conn.executemany("insert into records (id, source_id, position, title, raw) values (?, 1, ?, ?, '{}')",
                             [(i, i, f"Record {i}") for i in range(1, RECORDS + 1)])
     ctx = multiprocessing.get_context("spawn")  # fresh interpreters: no inherited SQLite connection
-    start, errors = ctx.Event(), ctx.Queue()
+    start, errors = ctx.Barrier(PROCESSES), ctx.Queue()
     names = [f"reviewer{k}" for k in range(PROCESSES)]
     procs = [ctx.Process(target=_reviewer, args=(str(path), name, start, errors)) for name in names]
     for p in procs:
         p.start()
-    start.set()
     for p in procs:
         p.join(60)
     assert all(p.exitcode == 0 for p in procs), [p.exitcode for p in procs]
