@@ -29,8 +29,8 @@ class Litmap:
         argv = ["--db", str(self.db), *[str(a) for a in args]]
         return self.runner.invoke(app, argv, input=input, env={"COLUMNS": "200", **(env or {})}, catch_exceptions=False)
 
-    def ok(self, *args: object, input: str | None = None):
-        result = self(*args, input=input)
+    def ok(self, *args: object, input: str | None = None, env: dict[str, str] | None = None):
+        result = self(*args, input=input, env=env)
         assert result.exit_code == 0, f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
         return result
 

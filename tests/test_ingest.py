@@ -67,6 +67,10 @@ def test_search_and_show(litmap):
     assert "Victimization online" in shown.stdout and "scopus-2000.bib" in shown.stdout
     missing = litmap("show", "9999")
     assert missing.exit_code == 1 and missing.stderr.startswith("Error: record 9999 not found")
+    none = litmap.ok("search", "zebrafish")
+    assert none.stdout == "" and "No record matches 'zebrafish'" in none.stderr
+    text = litmap.ok("search", "victimization").stdout
+    assert "Victimization online" in text
     bad_query = litmap("search", '"unbalanced')
     assert bad_query.exit_code == 1 and bad_query.stderr.startswith("Error: cannot search")
 

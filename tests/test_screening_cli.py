@@ -294,8 +294,12 @@ def test_status_counts_every_state(review):
         "in_scope": 19, "unscreened": 14, "awaiting": 1, "conflicts": 1, "included": 2, "excluded": 1,
         "resolved_included": 1, "resolved_excluded": 0, "reviewers": {"ana": 5, "ben": 4}}
     assert s["stages"]["full-text"]["retrieval"] == {"sought": 2, "retrieved": 0, "not_retrieved": 0, "awaiting": 2}
-    text = review.ok("status").stdout
+    text = review.ok("status", env={"COLUMNS": "80"}).stdout
     assert "title-abstract" in text and "Votes at title-abstract: ana 5, ben 4" in text
+    # A column per stage, a row per count: the table fits 80 columns uncut.
+    assert "…" not in text and max(len(line) for line in text.splitlines()) <= 80
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]] for line in text.splitlines() if line.count("│") == 4}
+    assert rows["unscreened"][0] == "14" and rows["in conflict"][0] == "1" and rows["of those, resolved"][0] == "1 (1 incl., 0 excl.)"
 
 
 def test_reviewer_queue_skips_own_votes_full_records_and_resolutions(review, db_path, tmp_path):

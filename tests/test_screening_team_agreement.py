@@ -315,3 +315,17 @@ def test_nagtegaal_two_scripted_reviewers(tmp_path):
     pe = ((expected[0] + expected[1]) * (expected[0] + expected[2]) + (expected[2] + expected[3]) * (expected[1] + expected[3])) / n**2
     assert t.cohen_kappa == pytest.approx((po - pe) / (1 - pe))
     assert t.percent_agreement == pytest.approx(po)
+
+
+def test_cli_table_fits_a_narrow_terminal(litmap):
+    """At 80 columns the wide table (a row per pair) would cut its numbers; it turns to a column per pair."""
+    db = make_store(litmap.db, 50)
+    table_votes(db, 20, 5, 10, 15)
+    db.close()
+    narrow = litmap.ok("agreement", env={"COLUMNS": "80"}).stdout
+    assert "…" not in narrow and max(len(line) for line in narrow.splitlines()) <= 80
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in narrow.splitlines() if line.count("│") == 3}
+    assert rows["records"] == "50" and rows["kappa"] == "0.400" and rows["band"] == "fair" and rows["agreement"] == "70.0%"
+    assert "ann & bob" in narrow
+    wide = litmap.ok("agreement").stdout  # 200 columns: one row per pair
+    assert any(line.count("│") == 12 and "ann & bob" in line for line in wide.splitlines())

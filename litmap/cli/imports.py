@@ -114,6 +114,9 @@ def search_cmd(
     if as_json:
         console.print_json(json.dumps(rows))
         return
+    if not rows:
+        err_console.print(Text(f"No record matches {query!r} (titles, abstracts and keywords; FTS5 query syntax)."))
+        return
     table = Table("id", "year", "title", "authors")
     for r in rows:
         table.add_row(str(r["id"]), str(r["year"] or ""), Text(safe(r["title"] or "", 120)), Text(safe("; ".join(r["authors"][:3]), 60)))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 from typer.core import TyperGroup
 
@@ -376,14 +376,16 @@ def status_cmd(
     if as_json:
         print_json(s.as_dict())
         return
-    table = Table("stage", "in scope", "unscreened", "1+ vote, awaiting", "conflicts", "included", "excluded", "resolved",
+    # One column per stage, one row per count: fits an 80-column terminal.
+    table = Table("records", *(Column(st.stage, justify="right") for st in s.stages),
                   title=f"Screening status ({s.required} votes per record)")
-    for st in s.stages:
-        c = st.counts
-        resolved = c["resolved_included"] + c["resolved_excluded"]
-        table.add_row(st.stage, str(c["in_scope"]), str(c["unscreened"]), str(c["awaiting"]), str(c["conflicts"]),
-                      str(c["included"]), str(c["excluded"]),
-                      f"{resolved} ({c['resolved_included']} incl., {c['resolved_excluded']} excl.)")
+    rows = (("in scope", "in_scope"), ("unscreened", "unscreened"), ("awaiting votes (1+ vote)", "awaiting"),
+            ("in conflict", "conflicts"), ("included", "included"), ("excluded", "excluded"))
+    for label, key in rows:
+        table.add_row(label, *(str(st.counts[key]) for st in s.stages))
+    table.add_row("of those, resolved", *(
+        f"{st.counts['resolved_included'] + st.counts['resolved_excluded']} "
+        f"({st.counts['resolved_included']} incl., {st.counts['resolved_excluded']} excl.)" for st in s.stages))
     console.print(table)
     for st in s.stages:
         if st.retrieval is not None:

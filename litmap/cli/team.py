@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from litmap.cli.app import app, console, err_console, store
@@ -40,15 +40,25 @@ def agreement_cmd(
     if as_json:
         console.print_json(json.dumps(result.as_dict()))
         return
-    table = Table("reviewers", "records", "both incl.", "A only", "B only", "both excl.", "agreement", "kappa", "band", "PABAK", "AC1",
-                  title=f"Agreement at {result.stage} (raw votes; maybe = include)",
-                  caption="A only / B only: the first / second reviewer of the pair includes, the other excludes")
+    title = f"Agreement at {result.stage} (raw votes; maybe = include)"
+    caption = "A only / B only: the first / second reviewer of the pair includes, the other excludes"
     rows = [(" & ".join(p.reviewers), p.table) for p in result.pairs]
     if result.pooled:
         rows.append(("all pairs (pooled)", result.overall))
-    for label, t in rows:
-        table.add_row(Text(label), f"{t.n} pairs" if label == "all pairs (pooled)" else str(t.n), str(t.a), str(t.b), str(t.c), str(t.d), _pct(t.percent_agreement),
-                      _fmt(t.cohen_kappa), t.band, _fmt(t.pabak), _fmt(t.gwet_ac1))
+    stats = ("records", "both incl.", "A only", "B only", "both excl.", "agreement", "kappa", "band", "PABAK", "AC1")
+    cells = [
+        (f"{t.n} pairs" if label == "all pairs (pooled)" else str(t.n), str(t.a), str(t.b), str(t.c), str(t.d),
+         _pct(t.percent_agreement), _fmt(t.cohen_kappa), t.band, _fmt(t.pabak), _fmt(t.gwet_ac1))
+        for label, t in rows
+    ]
+    table = Table("reviewers", *stats, title=title, caption=caption)
+    for (label, _), values in zip(rows, cells):
+        table.add_row(Text(label), *values)
+    if rows and console.measure(table, options=console.options.update_width(10_000)).maximum > console.width:
+        # Too wide for this terminal: one column per pair of reviewers, one row per statistic.
+        table = Table("", *(Column(Text(label), justify="right") for label, _ in rows), title=title, caption=caption)
+        for k, name in enumerate(stats):
+            table.add_row(name, *(values[k] for values in cells))
     console.print(table)
     alpha = result.krippendorff_alpha
     console.print(Text(f"Krippendorff's alpha (nominal, {len(result.reviewers)} reviewers, {result.records} records with 2+ votes): "
